@@ -1,0 +1,71 @@
+# Leadwire — every target that needs the virtualenv depends on it, so a fresh
+# clone needs only `make demo` or `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null)
+PYTEST_ARGS ?=
+QUEUE ?=
+
+.PHONY: install infra lint typecheck test test-fast demo up down config bench docs replay-dlq rotate-keys sandbox stack clean
+
+install: $(VENV)/.installed
+
+# uv gives a reproducible install from uv.lock; bootstrap it with pip if absent.
+$(VENV)/.installed: uv.lock pyproject.toml libs/common/pyproject.toml services/*/pyproject.toml sandbox/pyproject.toml
+	@if ! command -v uv >/dev/null 2>&1; then $(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv; fi
+	@UV=$$(command -v uv || echo $$HOME/.local/bin/uv); $$UV sync --frozen --all-packages --python $(PYTHON)
+	@touch $@
+
+# Postgres + RabbitMQ on this machine: start them if stopped, install if missing.
+infra:
+	@bash scripts/ensure-infra.sh
+
+lint: install
+	$(BIN)/ruff check libs services sandbox tests bench scripts
+	$(BIN)/ruff format --check libs services sandbox tests bench scripts
+	$(BIN)/mypy --strict libs/common/src/leadwire
+
+typecheck: lint
+
+test: install infra lint
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -n 2 -m "not integration and not e2e" $(PYTEST_ARGS)
+
+demo: install infra
+	$(BIN)/python scripts/demo.py
+
+stack: install infra
+	$(BIN)/python scripts/run_stack.py
+
+sandbox: install
+	$(BIN)/python -m sandbox --host 127.0.0.1 --port 8900 --cert-dir .run/sandbox
+
+up:
+	docker-compose up -d --build
+
+down:
+	docker-compose down
+
+config:
+	docker-compose config --quiet && echo "docker-compose.yml is valid"
+
+bench: install infra
+	$(BIN)/python bench/outbox_throughput.py
+	$(BIN)/python bench/sandbox_bench.py
+
+docs: install
+	$(BIN)/python -m leadwire.asyncapi docs/asyncapi
+
+replay-dlq: install
+	@test -n "$(QUEUE)" || (echo "usage: make replay-dlq QUEUE=<service>.<purpose>" && exit 2)
+	$(BIN)/python -m leadwire.replay_dlq $(QUEUE)
+
+rotate-keys: install
+	$(BIN)/python -m leadwire_oauth.rotate_keys
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,200 @@
+"""Typed settings base for every service.
+
+Each service subclasses `ServiceSettings`, adds its own fields and calls
+`load_settings(MySettings)` once in its composition root. A missing or malformed
+variable stops the process at start with ONE message naming every bad variable
+by its environment name, so an operator fixes them all in one go.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+S = TypeVar("S", bound="ServiceSettings")
+
+Environment = Literal["development", "test", "production"]
+
+# Values people paste from examples; refused as a production JWT secret.
+_PLACEHOLDER_SECRETS = frozenset(
+    {
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "password",
+        "jwt-secret",
+        "jwt_secret",
+        "dev",
+        "development",
+        "test",
+        "example",
+        "placeholder",
+        "xxx",
+        "todo",
+        "insecure",
+    }
+)
+_MIN_PRODUCTION_SECRET_CHARS = 32
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class SettingsError(Exception):
+    """Settings could not be loaded; `message` names every bad variable."""
+
+    def __init__(self, message: str, problems: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems
+
+
+def mask_url_password(url: str) -> str:
+    """`amqp://guest:guest@host/` -> `amqp://guest:***@host/` (safe to log)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable url>"
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal needs its brackets back
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port is not None else ""
+    netloc = f"{parts.username or ''}:***@{host}{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def parse_key_value_list(raw: str, *, sep: str = ":", item_sep: str = ",") -> list[tuple[str, str]]:
+    """Parse `a:1,b:2` into `[("a", "1"), ("b", "2")]`; blanks around items are ignored.
+
+    Only the first `sep` splits, so values may contain it (URLs, base64 never does).
+    Raises ValueError naming the item position (never its value: it may be a key).
+    """
+    pairs: list[tuple[str, str]] = []
+    items = [item.strip() for item in raw.split(item_sep)]
+    if not any(items):
+        raise ValueError("is empty")
+    for position, item in enumerate(items, start=1):
+        if not item:
+            raise ValueError(f"item {position} is empty")
+        key, found, value = item.partition(sep)
+        if not found:
+            raise ValueError(f"item {position} has no '{sep}' between name and value")
+        key, value = key.strip(), value.strip()
+        if not key or not value:
+            raise ValueError(f"item {position} has an empty name or value")
+        pairs.append((key, value))
+    return pairs
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service shares. Field `foo_bar` is read from env `FOO_BAR`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="",
+        case_sensitive=False,
+        env_file=None,
+        extra="ignore",
+        validate_default=True,
+    )
+
+    service_name: str
+    environment: Environment = "development"
+    database_url: str = Field(default="postgresql://postgres@127.0.0.1:5432/postgres", repr=False)
+    rabbit_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/", repr=False)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    log_json: bool = True
+    # Path to a CA bundle for provider TLS (the sandbox's throwaway CA); empty in production.
+    provider_ca_bundle: str = ""
+    jwt_secret: SecretStr
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}")
+        return level
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _strong_secret_in_production(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        secret = value.get_secret_value()
+        if not secret.strip():
+            raise ValueError("must not be empty")
+        if info.data.get("environment") != "production":
+            return value
+        if secret.strip().lower() in _PLACEHOLDER_SECRETS:
+            raise ValueError("is a placeholder value; set a real random secret in production")
+        if len(secret) < _MIN_PRODUCTION_SECRET_CHARS:
+            raise ValueError(
+                f"must be at least {_MIN_PRODUCTION_SECRET_CHARS} characters in production"
+            )
+        return value
+
+    @property
+    def rabbit_url_redacted(self) -> str:
+        return mask_url_password(self.rabbit_url)
+
+    @property
+    def database_url_redacted(self) -> str:
+        return mask_url_password(self.database_url)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+def env_name_for(cls: type[BaseSettings], loc: tuple[int | str, ...]) -> str:
+    """The environment variable a validation error location refers to."""
+    if not loc:
+        return "(settings)"
+    field_name = str(loc[0])
+    field = cls.model_fields.get(field_name)
+    alias = field.validation_alias if field is not None else None
+    if isinstance(alias, str):
+        name = alias
+    else:
+        name = str(cls.model_config.get("env_prefix", "")) + field_name
+    nested = "__".join(str(part) for part in loc[1:])
+    return (f"{name}__{nested}" if nested else name).upper()
+
+
+def _describe(error: Any) -> str:
+    if error["type"] == "missing":
+        return "is required but not set"
+    message = str(error["msg"])
+    # pydantic prefixes custom errors with "Value error, "; the bare reason reads better.
+    return message.removeprefix("Value error, ")
+
+
+def build_settings(cls: type[S], **overrides: Any) -> S:
+    """Instantiate `cls` from env + overrides, or raise SettingsError naming every problem.
+
+    Error text never includes the offending values: they may be secrets.
+    """
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        problems = [(env_name_for(cls, tuple(err["loc"])), _describe(err)) for err in exc.errors()]
+        lines = [f"  {name}: {reason}" for name, reason in problems]
+        message = (
+            f"Invalid configuration for {cls.__name__} ({len(problems)} problem(s)):\n"
+            + "\n".join(lines)
+        )
+        raise SettingsError(message, problems) from None
+
+
+def load_settings(cls: type[S], **overrides: Any) -> S:
+    """Load settings or stop the process with exit status 2 and one clear message."""
+    try:
+        return build_settings(cls, **overrides)
+    except SettingsError as exc:
+        print(exc.message, file=sys.stderr)
+        raise SystemExit(2) from exc

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from faststream.rabbit import RabbitBroker
+from leadwire.broker import make_broker
+from leadwire.testing import RabbitCleanup
+from pydantic import BaseModel, Field
+
+
+class FakeEnvelope(BaseModel):
+    """The outbox's view of `leadwire.events.Envelope`; keeps these tests contract-free."""
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    type: str = "test.happened"
+    version: int = 1
+    occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    client_id: uuid.UUID | None = None
+    correlation_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+    def to_json_bytes(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+@pytest.fixture
+def make_event() -> Callable[..., FakeEnvelope]:
+    def make(type: str = "test.happened", **payload: Any) -> FakeEnvelope:
+        return FakeEnvelope(type=type, payload=payload)
+
+    return make
+
+
+@pytest.fixture
+def decode_json() -> Callable[[bytes], Any]:
+    return json.loads
+
+
+@pytest.fixture
+def events_exchange(unique_name: Callable[[str], str], rabbit_cleanup: RabbitCleanup) -> str:
+    """A private topic exchange per test, so parallel tests never see each other's events."""
+    name = unique_name("test.events")
+    rabbit_cleanup.exchange(name)
+    return name
+
+
+@pytest_asyncio.fixture
+async def broker(rabbit_url: str, rabbit_cleanup: RabbitCleanup) -> AsyncIterator[RabbitBroker]:
+    # depends on rabbit_cleanup so the consumer stops before its queues are deleted
+    broker = make_broker(rabbit_url, service="test", graceful_timeout=5)
+    yield broker
+    await broker.stop()

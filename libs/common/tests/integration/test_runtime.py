@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+from leadwire.broker import ConsumerQueue, RetryPolicy, make_broker, subscriber
+from leadwire.events import ClientChanged, TypedEvent, new_event
+from leadwire.inbox import first_delivery
+from leadwire.outbox import add_event
+from leadwire.runtime import ServiceRuntime
+from leadwire.testing import RabbitCleanup, TcpProxy, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+class RunningService:
+    def __init__(self, runtime: ServiceRuntime, server: uvicorn.Server, task: asyncio.Task):
+        self.runtime, self.server, self.task = runtime, server, task
+        port = server.servers[0].sockets[0].getsockname()[1]
+        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}")
+
+    async def stop(self) -> None:
+        await self.http.aclose()
+        self.server.should_exit = True
+        await asyncio.wait_for(self.task, 20)
+
+
+async def serve(runtime: ServiceRuntime) -> RunningService:
+    config = uvicorn.Config(runtime.build_app(), host="127.0.0.1", port=0, log_config=None)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    await wait_until(lambda: server.started or task.done(), within=20)
+    assert server.started, task.exception() if task.done() else "server did not start"
+    return RunningService(runtime, server, task)
+
+
+@pytest.fixture
+def migrations(tmp_path: Path) -> Path:
+    (tmp_path / "0001_clients.sql").write_text("CREATE TABLE clients (id uuid PRIMARY KEY);")
+    return tmp_path
+
+
+@pytest_asyncio.fixture
+async def service_parts(
+    postgres_dsn: str,
+    rabbit_url: str,
+    fresh_schema: str,
+    events_exchange: str,
+    unique_name: Callable[[str], str],
+    rabbit_cleanup: RabbitCleanup,
+    migrations: Path,
+) -> AsyncIterator[tuple[ServiceRuntime, list[UUID]]]:
+    broker = make_broker(rabbit_url, service="svc", graceful_timeout=5)
+    queue = ConsumerQueue(
+        unique_name("svc"), "clients", ("client.changed",), exchange=events_exchange
+    )
+    rabbit_cleanup.consumer_queue(queue)
+    runtime = ServiceRuntime(
+        name="svc",
+        schema=fresh_schema,
+        database_url=postgres_dsn,
+        rabbit_url=rabbit_url,
+        broker=broker,
+        migrations=migrations,
+        exchange=events_exchange,
+        relay_poll_interval=30,
+    )
+    handled: list[UUID] = []
+
+    @subscriber(broker, queue, retry_policy=RetryPolicy(delays=(0.1,)))
+    async def on_client_changed(event: TypedEvent) -> None:  # type: ignore[type-arg]
+        client = event.expect(ClientChanged).payload
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            if await first_delivery(conn, event.event_id, queue.name):
+                await conn.execute("INSERT INTO clients (id) VALUES ($1)", client.client_id)
+        handled.append(client.client_id)
+
+    yield runtime, handled
+
+
+async def test_service_starts_serves_health_and_consumes_its_outbox(service_parts) -> None:
+    runtime, handled = service_parts
+    service = await serve(runtime)
+    try:
+        assert (await service.http.get("/health")).json() == {"status": "ok"}
+        ready = await service.http.get("/health/ready")
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+
+        client_id = uuid4()
+        event = new_event(
+            ClientChanged(client_id=client_id, slug="acme", name="Acme"), client_id=client_id
+        )
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            await add_event(conn, event)
+        await wait_until(lambda: handled == [client_id], within=10)
+
+        metrics = (await service.http.get("/metrics")).text
+        assert "leadwire_events_consumed_total" in metrics
+        assert (
+            'leadwire_http_requests_total{method="GET",route="/health/ready",status="200"}'
+            in metrics
+        )
+    finally:
+        await service.stop()
+    with pytest.raises(RuntimeError, match="only while the app runs"):
+        _ = runtime.pool
+
+
+async def test_ready_reports_503_naming_the_broker_when_it_is_gone(
+    service_parts, rabbit_url
+) -> None:
+    runtime, _ = service_parts
+    proxy = TcpProxy("127.0.0.1", 5672)
+    await proxy.start()
+    via_proxy = rabbit_url.replace("127.0.0.1:5672", f"127.0.0.1:{proxy.port}")
+    runtime.broker = make_broker(via_proxy, service="svc", reconnect_interval=30)
+    service = await serve(runtime)
+    try:
+        await proxy.cut()
+        await wait_until(lambda: _not_ready(service), within=10)
+        body = (await service.http.get("/health/ready")).json()
+        assert body["checks"]["database"] == "ok"
+        assert body["checks"]["broker"].startswith("down")
+    finally:
+        await proxy.restore()
+        await service.stop()
+        await proxy.cut()
+
+
+async def _not_ready(service: RunningService) -> bool:
+    return (await service.http.get("/health/ready")).status_code == 503
+
+
+async def test_shutdown_flushes_events_written_during_shutdown_window(
+    service_parts, postgres_dsn, fresh_schema
+) -> None:
+    runtime, _ = service_parts
+    service = await serve(runtime)
+    # an event committed while the relay's wake-up is pending must still go out on stop
+    client_id = uuid4()
+    event = new_event(
+        ClientChanged(client_id=client_id, slug="acme", name="Acme"), client_id=client_id
+    )
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        await add_event(conn, event)
+    await service.stop()
+
+    import asyncpg
+
+    conn = await asyncpg.connect(postgres_dsn)
+    try:
+        left = await conn.fetchval(
+            f'SELECT count(*) FROM "{fresh_schema}".outbox WHERE published_at IS NULL'
+        )
+    finally:
+        await conn.close()
+    assert left == 0

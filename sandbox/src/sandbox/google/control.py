@@ -1,0 +1,83 @@
+"""Google-specific control routes, mounted under /_sandbox/google."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Body, HTTPException
+
+if TYPE_CHECKING:
+    from sandbox.google.fake import GoogleFake
+
+
+def google_control_router(fake: GoogleFake) -> APIRouter:
+    router = APIRouter(tags=["control-google"])
+
+    def box_of(address: str):  # type: ignore[no-untyped-def]
+        box = fake.mailbox(address)
+        if box is None:
+            raise HTTPException(404, f"no google mailbox {address!r}")
+        return box
+
+    @router.post("/mailboxes/{address}/expire-history")
+    async def expire_history(address: str) -> dict[str, Any]:
+        box = box_of(address)
+        box.expire_history()
+        return {
+            "address": box.address,
+            "historyId": str(box.history_id),
+            "oldestValidStartHistoryId": str(box.history_floor),
+        }
+
+    @router.post("/mailboxes/{address}/push")
+    async def set_push(address: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """{"enabled": bool, "endpoint": url|null, "audience": str|null}"""
+        box = box_of(address)
+        allowed = {
+            "enabled": "push_enabled",
+            "endpoint": "push_endpoint",
+            "audience": "push_audience",
+        }
+        unknown = set(body) - set(allowed)
+        if unknown:
+            raise HTTPException(400, f"unknown push fields: {sorted(unknown)}")
+        for key, option in allowed.items():
+            if key in body:
+                box.options[option] = body[key]
+        target = fake.push_target(box)
+        return {"address": box.address, "push": target.__dict__ if target else None}
+
+    @router.get("/push/attempts")
+    async def push_attempts(address: str | None = None) -> list[dict[str, Any]]:
+        return fake.pusher.attempts_json(address)
+
+    @router.get("/mailboxes/{address}/watch")
+    async def get_watch(address: str) -> dict[str, Any] | None:
+        watch = box_of(address).watch
+        return watch.__dict__ if watch else None
+
+    @router.post("/consent")
+    async def consent(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """{"deny_next": true}: the next authorization ends in error=access_denied."""
+        fake.deny_next = bool(body.get("deny_next"))
+        return {"deny_next": fake.deny_next}
+
+    @router.post("/tokens/id-token")
+    async def mint_id_token(body: dict[str, Any] = Body(...)) -> dict[str, str]:
+        """Mint an RS256 token with any claims; {"wrong_key": true} signs with an unpublished key.
+        {"push": true} starts from the Pub/Sub push claims (aud, email, email_verified)."""
+        spec = dict(body)
+        wrong_key = bool(spec.pop("wrong_key", False))
+        claims: dict[str, Any] = {}
+        if spec.pop("push", False):
+            aud = fake.config.effective_push_audience or "https://sandbox.invalid/push"
+            claims = {
+                "aud": aud,
+                "email": fake.config.push_service_account,
+                "email_verified": True,
+                "sub": "sandbox-pubsub",
+            }
+        claims.update(spec.pop("claims", spec))
+        return {"token": fake.signer.mint(claims, wrong_key=wrong_key)}
+
+    return router

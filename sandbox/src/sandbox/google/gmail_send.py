@@ -1,0 +1,97 @@
+"""users.messages.send: read the request (JSON raw, media or multipart upload) and file it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+
+from fastapi import Request
+
+from sandbox.google.errors import GoogleApiError
+from sandbox.google.gmail_store import GmailMailbox, StoredMessage
+
+_CRLF = policy.default.clone(linesep="\r\n")
+
+
+def _bad(message: str) -> GoogleApiError:
+    return GoogleApiError(400, message, reason="invalidArgument")
+
+
+def _decode_raw(value: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise _bad("Invalid value for ByteString: raw") from exc
+
+
+def _multipart_related(content_type: str, body: bytes) -> tuple[bytes, str | None]:
+    """uploadType=multipart: JSON metadata part, then the message/rfc822 part."""
+    envelope = message_from_bytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body, policy=policy.default
+    )
+    parts = envelope.get_payload()
+    if not isinstance(parts, list) or len(parts) != 2:
+        raise _bad("multipart upload needs a metadata part and a media part")
+    meta_part, media_part = parts
+    meta = json.loads(meta_part.get_payload(decode=True) or b"{}")
+    media = media_part.get_payload(decode=True)
+    if media is None:  # message/rfc822 parts are parsed into a sub-message
+        inner = media_part.get_payload()
+        media = inner[0].as_bytes() if isinstance(inner, list) else str(inner).encode()
+    return media, meta.get("threadId")
+
+
+async def read_send_request(request: Request) -> tuple[bytes, str | None]:
+    body = await request.body()
+    upload = request.query_params.get("uploadType")
+    ctype = request.headers.get("content-type", "")
+    if upload == "media":
+        return body, None
+    if upload == "multipart":
+        return _multipart_related(ctype, body)
+    if upload:
+        raise _bad(f"uploadType {upload} is not supported by the sandbox")
+    try:
+        data = json.loads(body or b"{}")
+    except json.JSONDecodeError as exc:
+        raise _bad("Invalid JSON payload received.") from exc
+    if not isinstance(data, dict) or not data.get("raw"):
+        raise _bad(
+            "'raw' RFC822 payload message string or uploading message via /upload/* URL required"
+        )
+    return _decode_raw(data["raw"]), data.get("threadId")
+
+
+def _complete_headers(msg: EmailMessage, box: GmailMailbox) -> bool:
+    """Gmail sets From to the sender, and adds Date and Message-ID if absent."""
+    changed = False
+    name, addr = parseaddr(str(msg.get("From", "")))
+    if addr.lower() != box.address.lower():
+        del msg["From"]
+        msg["From"] = f"{name or box.display_name} <{box.address}>"
+        changed = True
+    if not msg.get("Date"):
+        msg["Date"] = format_datetime(datetime.now(UTC))
+        changed = True
+    if not msg.get("Message-ID"):
+        msg["Message-ID"] = make_msgid(domain="mail.gmail.com")
+        changed = True
+    return changed
+
+
+def send_message(box: GmailMailbox, raw: bytes, thread_id: str | None) -> StoredMessage:
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    fields = [str(v) for h in ("To", "Cc", "Bcc") for v in msg.get_all(h, [])]
+    if not any(addr for _, addr in getaddresses(fields)):
+        raise _bad("Recipient address required")
+    if _complete_headers(msg, box):
+        raw = msg.as_bytes(policy=_CRLF)
+    stored = box.add(raw, msg, ["SENT"], thread_id)
+    box.sent.append(stored.id)
+    return stored

@@ -1,0 +1,198 @@
+"""One Gmail mailbox: messages, threads, labels and the history log."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from sandbox.google.gmail_mime import snippet_of
+
+SYSTEM_LABELS = [
+    "INBOX",
+    "SENT",
+    "UNREAD",
+    "STARRED",
+    "IMPORTANT",
+    "SPAM",
+    "TRASH",
+    "DRAFT",
+    "CATEGORY_PERSONAL",
+    "CATEGORY_SOCIAL",
+    "CATEGORY_PROMOTIONS",
+    "CATEGORY_UPDATES",
+    "CATEGORY_FORUMS",
+]
+_SUBJECT_PREFIX = re.compile(r"^\s*((re|fwd?|aw|sv|wg)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+_MSGID = re.compile(r"<[^<>\s]+>")
+
+
+def normalize_subject(subject: str) -> str:
+    return " ".join(_SUBJECT_PREFIX.sub("", subject or "").split()).casefold()
+
+
+def referenced_ids(msg: EmailMessage) -> list[str]:
+    """Message-IDs named in In-Reply-To and References."""
+    text = f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}"
+    return _MSGID.findall(text)
+
+
+class HistoryGone(Exception):
+    """startHistoryId is older than what the mailbox retains."""
+
+
+@dataclass
+class StoredMessage:
+    id: str
+    thread_id: str
+    raw: bytes
+    message: EmailMessage
+    label_ids: list[str]
+    internal_date: int  # ms since epoch
+    history_id: int
+    snippet: str
+
+    def ref(self) -> dict[str, Any]:
+        return {"id": self.id, "threadId": self.thread_id}
+
+    def ref_with_labels(self) -> dict[str, Any]:
+        return {"id": self.id, "threadId": self.thread_id, "labelIds": list(self.label_ids)}
+
+
+@dataclass
+class HistoryRecord:
+    id: int
+    kind: str  # messageAdded | labelAdded | labelRemoved
+    message: dict[str, Any]  # {id, threadId, labelIds} as of the change
+    labels: list[str] = field(default_factory=list)  # for label changes
+
+    def as_json(self) -> dict[str, Any]:
+        ref = {"id": self.message["id"], "threadId": self.message["threadId"]}
+        out: dict[str, Any] = {"id": str(self.id), "messages": [ref]}
+        key = {
+            "messageAdded": "messagesAdded",
+            "labelAdded": "labelsAdded",
+            "labelRemoved": "labelsRemoved",
+        }[self.kind]
+        entry: dict[str, Any] = {"message": self.message}
+        if self.kind != "messageAdded":
+            entry["labelIds"] = self.labels
+        out[key] = [entry]
+        return out
+
+
+@dataclass
+class Watch:
+    topic_name: str
+    label_ids: list[str]
+    expiration_ms: int
+
+
+class GmailMailbox:
+    def __init__(self, address: str, display_name: str, retention: int, **options: Any) -> None:
+        self.address = address
+        self.display_name = display_name
+        self.options = options
+        self.retention = retention
+        self.messages: dict[str, StoredMessage] = {}
+        self.threads: dict[str, list[str]] = {}
+        self.by_rfc822: dict[str, str] = {}
+        self.history: list[HistoryRecord] = []
+        self.history_id = 100_000 + secrets.randbelow(900_000)
+        self.history_floor = self.history_id  # a start id below this answers 404
+        self.watch: Watch | None = None
+        self.sent: list[str] = []
+
+    # --- threading -------------------------------------------------------------
+    def thread_for(self, msg: EmailMessage, requested: str | None) -> str | None:
+        """Gmail joins a thread only if a reference and the subject both match."""
+        refs = [self.by_rfc822[r] for r in referenced_ids(msg) if r in self.by_rfc822]
+        subject = normalize_subject(str(msg.get("Subject", "")))
+        candidates = [requested] if requested else [self.messages[m].thread_id for m in refs]
+        for thread_id in candidates:
+            first = self.messages[self.threads[thread_id][0]]
+            same_subject = normalize_subject(str(first.message.get("Subject", ""))) == subject
+            referenced = any(self.messages[m].thread_id == thread_id for m in refs)
+            if same_subject and referenced:
+                return thread_id
+        return None
+
+    # --- changes ---------------------------------------------------------------
+    def _next_history(self) -> int:
+        self.history_id += 1 + secrets.randbelow(3)  # Gmail's ids grow, not one by one
+        return self.history_id
+
+    def _log(self, record: HistoryRecord) -> None:
+        self.history.append(record)
+        if len(self.history) > self.retention:
+            dropped = self.history[: len(self.history) - self.retention]
+            del self.history[: len(dropped)]
+            self.history_floor = dropped[-1].id
+
+    def add(
+        self, raw: bytes, msg: EmailMessage, labels: list[str], thread_id: str | None = None
+    ) -> StoredMessage:
+        msg_id = secrets.token_hex(8)
+        thread_id = self.thread_for(msg, thread_id) or msg_id
+        history_id = self._next_history()
+        stored = StoredMessage(
+            msg_id,
+            thread_id,
+            raw,
+            msg,
+            list(dict.fromkeys(labels)),
+            int(time.time() * 1000),
+            history_id,
+            snippet_of(msg),
+        )
+        self.messages[msg_id] = stored
+        self.threads.setdefault(thread_id, []).append(msg_id)
+        if msg.get("Message-ID"):
+            self.by_rfc822[str(msg["Message-ID"]).strip()] = msg_id
+        self._log(HistoryRecord(history_id, "messageAdded", stored.ref_with_labels()))
+        return stored
+
+    def modify(self, msg_id: str, add: list[str], remove: list[str]) -> StoredMessage:
+        stored = self.messages[msg_id]
+        added = [lbl for lbl in add if lbl not in stored.label_ids]
+        removed = [lbl for lbl in remove if lbl in stored.label_ids and lbl not in add]
+        stored.label_ids = [lbl for lbl in stored.label_ids if lbl not in removed] + added
+        for kind, labels in (("labelAdded", added), ("labelRemoved", removed)):
+            if labels:
+                stored.history_id = self._next_history()
+                self._log(HistoryRecord(stored.history_id, kind, stored.ref_with_labels(), labels))
+        return stored
+
+    def expire_history(self) -> None:
+        """Forget every record: any older startHistoryId now answers 404."""
+        self.history.clear()
+        self.history_floor = self.history_id
+
+    # --- reads -----------------------------------------------------------------
+    def history_since(self, start: int, types: set[str], label: str | None) -> list[HistoryRecord]:
+        if start < self.history_floor:
+            raise HistoryGone(start)
+        out = []
+        for rec in self.history:
+            if rec.id <= start or (types and rec.kind not in types):
+                continue
+            if label and label not in rec.message["labelIds"] and label not in rec.labels:
+                continue
+            out.append(rec)
+        return out
+
+    def newest_first(self) -> list[StoredMessage]:
+        return sorted(
+            self.messages.values(), key=lambda m: (m.internal_date, m.history_id), reverse=True
+        )
+
+    def profile(self) -> dict[str, Any]:
+        return {
+            "emailAddress": self.address,
+            "messagesTotal": len(self.messages),
+            "threadsTotal": len(self.threads),
+            "historyId": str(self.history_id),
+        }

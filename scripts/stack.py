@@ -1,0 +1,203 @@
+"""Run the whole Leadwire stack on this machine: sandbox providers, the five
+services and the nginx gateway, each a child process with its settings.
+
+Used by `make demo` (scripts/demo.py) and `make stack` (scripts/run_stack.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = ROOT / ".run"
+BIN = Path(sys.executable).parent
+SANDBOX_PORT = 8900
+GATEWAY_PORT = 8080
+SERVICES = {"oauth": 8001, "ingest": 8002, "drafter": 8003, "sender": 8004, "notifier": 8005}
+DEMO_DATABASE = "leadwire_demo"
+
+
+def _persistent_secrets() -> dict[str, str]:
+    """Generated once per checkout so a restarted stack still reads its data."""
+    path = RUN / "secrets.env"
+    if not path.exists():
+        RUN.mkdir(parents=True, exist_ok=True)
+        key = base64.b64encode(secrets.token_bytes(32)).decode()
+        path.write_text(
+            f"JWT_SECRET={secrets.token_urlsafe(48)}\n"
+            f"STATE_SECRET={secrets.token_urlsafe(48)}\n"
+            f"ENCRYPTION_KEYS=k1:{key}\n"
+            f"ADMIN_PASSWORD={secrets.token_urlsafe(12)}\n"
+        )
+        path.chmod(0o600)
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {k: v for k, v in pairs}
+
+
+@dataclass
+class StackConfig:
+    database_url: str = f"postgresql://postgres@127.0.0.1:5432/{DEMO_DATABASE}"
+    rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    with_gateway: bool = True
+    secrets: dict[str, str] = field(default_factory=_persistent_secrets)
+
+    @property
+    def sandbox_url(self) -> str:
+        return f"https://127.0.0.1:{SANDBOX_PORT}"
+
+    @property
+    def ca_path(self) -> Path:
+        return RUN / "sandbox" / "sandbox-ca.pem"
+
+    @property
+    def public_url(self) -> str:
+        return f"http://127.0.0.1:{GATEWAY_PORT}" if self.with_gateway else "http://127.0.0.1:8001"
+
+    def service_env(self, name: str, port: int) -> dict[str, str]:
+        sandbox = self.sandbox_url
+        env = {
+            "SERVICE_NAME": name,
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_PORT": str(port),
+            "DATABASE_URL": self.database_url,
+            "RABBIT_URL": self.rabbit_url,
+            "JWT_SECRET": self.secrets["JWT_SECRET"],
+            "PROVIDER_CA_BUNDLE": str(self.ca_path),
+            "PUBLIC_BASE_URL": self.public_url,
+            "LOG_LEVEL": "INFO",
+        }
+        if name == "oauth":
+            env.update(
+                {
+                    "ENCRYPTION_KEYS": self.secrets["ENCRYPTION_KEYS"],
+                    "STATE_SECRET": self.secrets["STATE_SECRET"],
+                    "ADMIN_USERNAME": "admin",
+                    "ADMIN_PASSWORD": self.secrets["ADMIN_PASSWORD"],
+                    "GOOGLE_CLIENT_ID": "sandbox-google-client-id",
+                    "GOOGLE_CLIENT_SECRET": "sandbox-google-client-secret",
+                    "GOOGLE_AUTH_URI": f"{sandbox}/o/oauth2/v2/auth",
+                    "GOOGLE_TOKEN_URI": f"{sandbox}/token",
+                    "GOOGLE_REVOKE_URI": f"{sandbox}/revoke",
+                    "GMAIL_API_BASE_URL": sandbox,
+                    "MICROSOFT_CLIENT_ID": "sandbox-ms-client-id",
+                    "MICROSOFT_CLIENT_SECRET": "sandbox-ms-client-secret",
+                    "MICROSOFT_TENANT": "sandbox-tenant",
+                    "MICROSOFT_AUTHORITY_HOST": sandbox,
+                    "GRAPH_BASE_URL": sandbox,
+                }
+            )
+        if name == "drafter":
+            env.update({"OPENAI_BASE_URL": f"{sandbox}/v1", "OPENAI_API_KEY": "sandbox-key"})
+        return env
+
+
+async def ensure_database(config: StackConfig) -> None:
+    admin_dsn = config.database_url.rsplit("/", 1)[0] + "/postgres"
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DEMO_DATABASE)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{DEMO_DATABASE}"')
+    finally:
+        await conn.close()
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        (RUN / "logs").mkdir(parents=True, exist_ok=True)
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        log = (RUN / "logs" / f"{name}.log").open("ab")
+        full_env = {**os.environ, **env}
+        self.processes[name] = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def start(self) -> None:
+        self._spawn(
+            "sandbox",
+            [
+                str(BIN / "python"),
+                "-m",
+                "sandbox",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(SANDBOX_PORT),
+                "--cert-dir",
+                str(RUN / "sandbox"),
+                "--push-endpoint",
+                f"{self.config.public_url}/webhooks/gmail/push",
+            ],
+            {},
+        )
+        self.wait_http("sandbox", f"{self.config.sandbox_url}/_sandbox/health", verify=False)
+        for name, port in SERVICES.items():
+            self._spawn(name, [str(BIN / f"leadwire-{name}")], self.config.service_env(name, port))
+        for name, port in SERVICES.items():
+            self.wait_http(name, f"http://127.0.0.1:{port}/health/ready")
+        if self.config.with_gateway:
+            self._start_gateway()
+
+    def _start_gateway(self) -> None:
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        prefix = RUN / "gateway"
+        prefix.mkdir(parents=True, exist_ok=True)
+        values = {"GATEWAY_PREFIX": str(prefix), "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY_PORT}"}
+        values.update({f"{n.upper()}_UPSTREAM": f"127.0.0.1:{p}" for n, p in SERVICES.items()})
+        text = (ROOT / "deploy" / "gateway" / "nginx.conf.template").read_text()
+        for key, value in values.items():
+            text = text.replace("${" + key + "}", value)
+        (prefix / "nginx.conf").write_text(text)
+        self._spawn(
+            "gateway",
+            [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+            {},
+        )
+        self.wait_http("gateway", f"http://127.0.0.1:{GATEWAY_PORT}/health")
+
+    def wait_http(self, name: str, url: str, *, verify: bool = True, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            process = self.processes.get(name)
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited ({process.returncode}); see .run/logs/{name}.log"
+                )
+            try:
+                if httpx.get(url, verify=verify, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{name} not ready at {url} after {timeout}s; see .run/logs/{name}.log")
+
+    def stop(self) -> None:
+        # SIGTERM first: services stop consuming, finish in-flight work, flush the outbox.
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)

@@ -1,0 +1,1 @@
+"""HTTP routers of the oauth service, one per resource."""

@@ -1,0 +1,45 @@
+"""POST /admin/login → a bearer JWT that every service's /admin/* accepts."""
+
+from __future__ import annotations
+
+import math
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from leadwire_oauth import admins
+from leadwire_oauth.api.deps import ContextDep
+
+router = APIRouter(tags=["auth"])
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class LoginResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+@router.post("/admin/login")
+async def login(body: LoginRequest, request: Request, ctx: ContextDep) -> LoginResponse:
+    ip = request.client.host if request.client else "unknown"
+    try:
+        issued = await admins.login(
+            ctx, request.app.state.login_throttle, body.username, body.password, ip
+        )
+    except admins.LoginRefused as exc:
+        headers = {"WWW-Authenticate": "Bearer"}
+        if exc.retry_after > 0:
+            headers["Retry-After"] = str(math.ceil(exc.retry_after))
+        code = (
+            status.HTTP_429_TOO_MANY_REQUESTS
+            if "Too many" in str(exc)
+            else status.HTTP_401_UNAUTHORIZED
+        )
+        raise HTTPException(code, str(exc), headers=headers) from None
+    return LoginResponse(access_token=issued.access_token, expires_in=issued.expires_in)

@@ -1,0 +1,1 @@
+"""Plain logic of the oauth service: no I/O here."""

@@ -1,0 +1,71 @@
+"""Composition root of the oauth service: wiring only."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from leadwire.auth import LoginThrottle
+from leadwire.broker import make_broker
+from leadwire.crypto import KeyRing, StateSigner
+from leadwire.logging import configure_logging
+from leadwire.runtime import ServiceRuntime, serve
+from leadwire.settings import load_settings
+from leadwire_oauth import admins, store
+from leadwire_oauth.api import auth, clients, connections, health
+from leadwire_oauth.context import OAuthContext
+from leadwire_oauth.handlers import register_rpc
+from leadwire_oauth.providers.factory import build_providers
+from leadwire_oauth.settings import OAuthSettings
+from leadwire_oauth.tokens import TokenService
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+FLOW_PURGE_INTERVAL = 3600
+
+
+def create_app(settings: OAuthSettings) -> FastAPI:
+    broker = make_broker(settings.rabbit_url, service="oauth")
+    runtime = ServiceRuntime.from_settings(
+        settings,
+        broker,
+        schema=settings.database_schema,
+        migrations=MIGRATIONS,
+        routers=[auth.router, clients.router, connections.router, health.router],
+    )
+    ctx = OAuthContext(
+        settings=settings,
+        runtime=runtime,
+        keys=KeyRing.from_string(settings.encryption_keys.get_secret_value()),
+        state_signer=StateSigner(settings.state_secret.get_secret_value()),
+        providers=build_providers(settings),
+    )
+    tokens = TokenService(ctx)
+    register_rpc(broker, ctx, tokens)
+
+    async def first_admin() -> None:
+        await admins.ensure_first_admin(ctx)
+
+    async def purge_expired_flows() -> None:
+        while True:
+            async with ctx.pool.acquire() as conn:
+                await store.delete_expired_flows(conn, datetime.now(UTC))
+            await asyncio.sleep(FLOW_PURGE_INTERVAL)
+
+    runtime.startup = [first_admin]
+    runtime.tasks = [purge_expired_flows]
+    app = runtime.build_app(FastAPI(title="leadwire-oauth", version="0.1.0"))
+    app.state.oauth = ctx
+    app.state.jwt_secret = settings.jwt_secret
+    app.state.tokens = tokens
+    app.state.login_throttle = LoginThrottle()
+    return app
+
+
+def run() -> None:
+    settings = load_settings(OAuthSettings)
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    app = create_app(settings)
+    serve(app, host=settings.http_host, port=settings.http_port)

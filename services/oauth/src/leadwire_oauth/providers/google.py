@@ -1,0 +1,194 @@
+"""Google OAuth 2.0 web flow (PKCE, offline access) and Gmail identity.
+
+The code exchange is a plain form POST; refreshing goes through google-auth's
+own Credentials so Google's error handling is the library's, not ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import google.auth.exceptions
+import google.auth.transport.requests
+import google.oauth2.credentials
+import httpx
+
+from leadwire.http import create_async_client, requests_session
+from leadwire_oauth.domain.grants import (
+    GMAIL_MODIFY,
+    GMAIL_SEND,
+    ConnectError,
+    Identity,
+    ProviderUnavailable,
+    ReconnectRequired,
+    TokenGrant,
+    expires_at_from,
+    is_reconnect_error,
+    new_pkce,
+)
+from leadwire_oauth.providers.base import AuthStart
+
+SCOPES = (GMAIL_MODIFY, GMAIL_SEND, "openid", "email", "profile")
+
+
+class GoogleProvider:
+    name = "google"
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        auth_uri: str,
+        token_uri: str,
+        revoke_uri: str,
+        gmail_base_url: str,
+        ca_bundle: str = "",
+    ) -> None:
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._auth_uri = auth_uri
+        self._token_uri = token_uri
+        self._revoke_uri = revoke_uri
+        self._gmail = gmail_base_url.rstrip("/")
+        self._ca_bundle = ca_bundle
+        self._http = create_async_client(timeout=15.0, ca_bundle=ca_bundle)
+        self._session = requests_session(ca_bundle)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._client_id and self._client_secret)
+
+    async def begin(self, *, state: str, redirect_uri: str, login_hint: str | None) -> AuthStart:
+        pkce = new_pkce()
+        params = {
+            "client_id": self._client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": " ".join(SCOPES),
+            "state": state,
+            "access_type": "offline",
+            "prompt": "consent",
+            "include_granted_scopes": "true",
+            "code_challenge": pkce.challenge,
+            "code_challenge_method": "S256",
+        }
+        if login_hint:
+            params["login_hint"] = login_hint
+        return AuthStart(f"{self._auth_uri}?{urlencode(params)}", {"code_verifier": pkce.verifier})
+
+    async def complete(
+        self, *, flow_secret: dict[str, Any], query: Mapping[str, str], redirect_uri: str
+    ) -> TokenGrant:
+        code = query.get("code")
+        if not code:
+            raise ConnectError("missing_code", "Google did not return an authorization code.")
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+            "code_verifier": flow_secret["code_verifier"],
+        }
+        body = await self._post_token(form)
+        return TokenGrant(
+            access_token=body["access_token"],
+            refresh_token=body.get("refresh_token"),
+            expires_at=expires_at_from(body.get("expires_in", 3600)),
+            scopes=frozenset(str(body.get("scope", "")).split()),
+        )
+
+    async def _post_token(self, form: dict[str, str]) -> dict[str, Any]:
+        try:
+            response = await self._http.post(self._token_uri, data=form)
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(
+                f"Google token endpoint unreachable: {type(exc).__name__}"
+            ) from None
+        body = _json(response)
+        if response.status_code >= 500:
+            raise ProviderUnavailable(f"Google token endpoint answered {response.status_code}")
+        if response.status_code >= 400 or "access_token" not in body:
+            error = str(body.get("error", "invalid_response"))
+            raise ConnectError(error, f"Google refused the code exchange: {error}.")
+        return body
+
+    async def identify(self, access_token: str) -> Identity:
+        headers = {"Authorization": f"Bearer {access_token}"}
+        try:
+            profile = await self._http.get(
+                f"{self._gmail}/gmail/v1/users/me/profile", headers=headers
+            )
+        except httpx.HTTPError:
+            raise ProviderUnavailable("Gmail API unreachable") from None
+        if profile.status_code != 200:
+            raise ConnectError(
+                "profile_failed", f"Gmail refused the profile request ({profile.status_code})."
+            )
+        address = str(_json(profile).get("emailAddress", "")).lower()
+        return Identity(address=address, display_name="")
+
+    async def refresh(self, refresh_token: str) -> TokenGrant:
+        return await asyncio.to_thread(self._refresh_sync, refresh_token)
+
+    def _refresh_sync(self, refresh_token: str) -> TokenGrant:
+        credentials = google.oauth2.credentials.Credentials(  # type: ignore[no-untyped-call]
+            token=None,
+            refresh_token=refresh_token,
+            token_uri=self._token_uri,
+            client_id=self._client_id,
+            client_secret=self._client_secret,
+        )
+        request = google.auth.transport.requests.Request(session=self._session)
+        try:
+            credentials.refresh(request)
+        except google.auth.exceptions.RefreshError as exc:
+            raise _classify_refresh_error(exc) from None
+        except google.auth.exceptions.TransportError:
+            raise ProviderUnavailable("Google token endpoint unreachable") from None
+        expiry = credentials.expiry.replace(tzinfo=UTC) if credentials.expiry else datetime.now(UTC)
+        return TokenGrant(
+            access_token=str(credentials.token),
+            refresh_token=credentials.refresh_token or refresh_token,
+            expires_at=expiry,
+            scopes=frozenset(credentials.granted_scopes or ()),
+        )
+
+    async def revoke(self, token: str) -> bool:
+        try:
+            response = await self._http.post(self._revoke_uri, data={"token": token})
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def probe(self) -> bool:
+        try:
+            response = await self._http.post(self._token_uri, data={"grant_type": "refresh_token"})
+        except httpx.HTTPError:
+            return False
+        return response.status_code < 500
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        self._session.close()
+
+
+def _classify_refresh_error(exc: google.auth.exceptions.RefreshError) -> Exception:
+    data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
+    code = str(data.get("error", ""))
+    if is_reconnect_error(code):
+        return ReconnectRequired(code, str(data.get("error_description", "")))
+    return ProviderUnavailable(f"Google refresh failed: {code or 'transient error'}")
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -1,0 +1,183 @@
+"""Microsoft identity platform through msal, and the Graph identity call.
+
+msal is synchronous and fetches the authority's metadata on construction, so
+every call runs in a worker thread. msal's `verify=` loses to REQUESTS_CA_BUNDLE,
+hence the explicit requests session (trust_env off) for a private CA bundle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import msal
+
+from leadwire.http import create_async_client, requests_session
+from leadwire_oauth.domain.grants import (
+    ConnectError,
+    Identity,
+    ProviderUnavailable,
+    ReconnectRequired,
+    TokenGrant,
+    expires_at_from,
+    is_reconnect_error,
+)
+from leadwire_oauth.providers.base import AuthStart
+
+# msal adds openid, profile and offline_access itself and refuses them here.
+SCOPES = ["Mail.ReadWrite", "Mail.Send", "User.Read"]
+
+
+class _DiscardingCache(msal.TokenCache):
+    """Tokens live encrypted in Postgres only; msal's in-memory copy is dropped."""
+
+    def add(self, event: Any, **kwargs: Any) -> None:
+        return None
+
+
+class MicrosoftProvider:
+    name = "microsoft"
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        tenant: str,
+        authority_host: str,
+        graph_base_url: str,
+        ca_bundle: str = "",
+    ) -> None:
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._authority = f"{authority_host.rstrip('/')}/{tenant}"
+        self._default_host = authority_host.rstrip("/") == "https://login.microsoftonline.com"
+        self._token_endpoint = f"{self._authority}/oauth2/v2.0/token"
+        self._graph = graph_base_url.rstrip("/")
+        self._session = requests_session(ca_bundle)
+        self._http = create_async_client(timeout=15.0, ca_bundle=ca_bundle)
+        self._app: msal.ConfidentialClientApplication | None = None
+        self._app_lock = threading.Lock()
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._client_id and self._client_secret)
+
+    def _application(self) -> msal.ConfidentialClientApplication:
+        with self._app_lock:
+            if self._app is None:
+                try:
+                    self._app = msal.ConfidentialClientApplication(
+                        self._client_id,
+                        client_credential=self._client_secret,
+                        authority=self._authority,
+                        http_client=self._session,
+                        instance_discovery=self._default_host,
+                        token_cache=_DiscardingCache(),
+                    )
+                except (ValueError, OSError) as exc:
+                    raise ProviderUnavailable(
+                        f"Microsoft authority unreachable: {type(exc).__name__}"
+                    ) from None
+            return self._app
+
+    async def begin(self, *, state: str, redirect_uri: str, login_hint: str | None) -> AuthStart:
+        def start() -> dict[str, Any]:
+            flow: dict[str, Any] = self._application().initiate_auth_code_flow(
+                SCOPES,
+                redirect_uri=redirect_uri,
+                state=state,
+                login_hint=login_hint,
+                prompt="select_account",
+            )
+            return flow
+
+        flow = await asyncio.to_thread(start)
+        return AuthStart(auth_url=str(flow["auth_uri"]), flow_secret={"msal_flow": flow})
+
+    async def complete(
+        self, *, flow_secret: dict[str, Any], query: Mapping[str, str], redirect_uri: str
+    ) -> TokenGrant:
+        flow = flow_secret["msal_flow"]
+
+        def redeem() -> dict[str, Any]:
+            result: dict[str, Any] = self._application().acquire_token_by_auth_code_flow(
+                flow, dict(query), scopes=SCOPES
+            )
+            return result
+
+        result = await asyncio.to_thread(redeem)
+        if "access_token" not in result:
+            error = str(result.get("error", "invalid_response"))
+            if error in {"temporarily_unavailable", "server_error"}:
+                raise ProviderUnavailable(f"Microsoft token endpoint: {error}")
+            raise ConnectError(error, f"Microsoft refused the code exchange: {error}.")
+        return _grant(result)
+
+    async def identify(self, access_token: str) -> Identity:
+        try:
+            me = await self._http.get(
+                f"{self._graph}/v1.0/me", headers={"Authorization": f"Bearer {access_token}"}
+            )
+        except httpx.HTTPError:
+            raise ProviderUnavailable("Microsoft Graph unreachable") from None
+        if me.status_code != 200:
+            raise ConnectError(
+                "profile_failed", f"Graph refused the /me request ({me.status_code})."
+            )
+        body = me.json()
+        address = str(body.get("mail") or body.get("userPrincipalName") or "").lower()
+        return Identity(address=address, display_name=str(body.get("displayName") or ""))
+
+    async def refresh(self, refresh_token: str) -> TokenGrant:
+        def redeem() -> dict[str, Any]:
+            result: dict[str, Any] = self._application().acquire_token_by_refresh_token(
+                refresh_token, scopes=SCOPES
+            )
+            return result
+
+        try:
+            result = await asyncio.to_thread(redeem)
+        except OSError:
+            raise ProviderUnavailable("Microsoft token endpoint unreachable") from None
+        if "access_token" in result:
+            return _grant(result, previous_refresh_token=refresh_token)
+        error = str(result.get("error", ""))
+        if is_reconnect_error(error, result.get("error_codes") or ()):
+            raise ReconnectRequired(error, _first_line(result.get("error_description")))
+        raise ProviderUnavailable(f"Microsoft refresh failed: {error or 'transient error'}")
+
+    async def revoke(self, token: str) -> bool:
+        # Entra has no per-token revocation for delegated grants; tokens are wiped locally.
+        return False
+
+    async def probe(self) -> bool:
+        try:
+            response = await self._http.post(
+                self._token_endpoint, data={"grant_type": "refresh_token"}
+            )
+        except httpx.HTTPError:
+            return False
+        return response.status_code < 500
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        self._session.close()
+
+
+def _grant(result: Mapping[str, Any], previous_refresh_token: str | None = None) -> TokenGrant:
+    scope = result.get("scope", "")
+    scopes = scope.split() if isinstance(scope, str) else list(scope)
+    return TokenGrant(
+        access_token=str(result["access_token"]),
+        refresh_token=result.get("refresh_token") or previous_refresh_token,
+        expires_at=expires_at_from(result.get("expires_in", 3600)),
+        scopes=frozenset(scopes),
+    )
+
+
+def _first_line(text: object) -> str:
+    return str(text or "").splitlines()[0] if text else ""
