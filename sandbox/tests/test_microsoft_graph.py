@@ -48,14 +48,18 @@ def test_me_describes_the_mailbox(graph):
 def test_missing_or_bad_token_gets_graph_401(sandbox, graph):
     bare = httpx.Client(verify=ssl.create_default_context(cafile=str(sandbox.ca_path)))
 
-    answer = bare.get(f"{sandbox.base_url}/v1.0/me/messages", headers={"Authorization": "Bearer nope"})
+    answer = bare.get(
+        f"{sandbox.base_url}/v1.0/me/messages", headers={"Authorization": "Bearer nope"}
+    )
 
     assert answer.status_code == 401
     assert answer.json()["error"]["code"] == "InvalidAuthenticationToken"
 
 
 def test_expired_token_says_lifetime_validation_failed(sandbox, graph):
-    sandbox.control.post(f"/_sandbox/microsoft/mailboxes/{ADDRESS}/expire-tokens").raise_for_status()
+    sandbox.control.post(
+        f"/_sandbox/microsoft/mailboxes/{ADDRESS}/expire-tokens"
+    ).raise_for_status()
 
     answer = graph.get("/me/messages")
 
@@ -64,7 +68,9 @@ def test_expired_token_says_lifetime_validation_failed(sandbox, graph):
 
 
 def test_delivered_message_reads_as_a_graph_message(sandbox, graph):
-    ids = deliver(sandbox, "Quote for 40 chairs", html="<p>Hello <b>there</b></p>", text="Hello there")
+    ids = deliver(
+        sandbox, "Quote for 40 chairs", html="<p>Hello <b>there</b></p>", text="Hello there"
+    )
 
     message = graph.get(f"/me/messages/{ids['id']}").json()
 
@@ -80,10 +86,17 @@ def test_delivered_message_reads_as_a_graph_message(sandbox, graph):
 def test_select_returns_only_those_fields_and_headers(sandbox, graph):
     ids = deliver(sandbox, "Headers please", auto_reply=True)
 
-    message = graph.get(f"/me/messages/{ids['id']}",
-                        params={"$select": "subject,internetMessageHeaders"}).json()  # fmt: skip
+    message = graph.get(
+        f"/me/messages/{ids['id']}", params={"$select": "subject,internetMessageHeaders"}
+    ).json()
 
-    assert set(message) == {"@odata.context", "@odata.etag", "id", "subject", "internetMessageHeaders"}
+    assert set(message) == {
+        "@odata.context",
+        "@odata.etag",
+        "id",
+        "subject",
+        "internetMessageHeaders",
+    }
     names = {h["name"].lower(): h["value"] for h in message["internetMessageHeaders"]}
     assert names["auto-submitted"] == "auto-replied"
 
@@ -92,7 +105,9 @@ def test_filter_by_internet_message_id(sandbox, graph):
     deliver(sandbox, "one")
     wanted = deliver(sandbox, "two", message_id="<two@customer.example>")
 
-    found = graph.get("/me/messages", params={"$filter": "internetMessageId eq '<two@customer.example>'"})
+    found = graph.get(
+        "/me/messages", params={"$filter": "internetMessageId eq '<two@customer.example>'"}
+    )
 
     assert [m["id"] for m in found.json()["value"]] == [wanted["id"]]
 
@@ -151,13 +166,21 @@ def test_delta_reports_removed_messages(sandbox, graph):
     graph.delete(f"/me/messages/{ids['id']}").raise_for_status()
     changes = graph.get(link).json()["value"]
 
-    assert changes == [{"@odata.type": "#microsoft.graph.message", "id": ids["id"],
-                        "@removed": {"reason": "deleted"}}]  # fmt: skip
+    assert changes == [
+        {
+            "@odata.type": "#microsoft.graph.message",
+            "id": ids["id"],
+            "@removed": {"reason": "deleted"},
+        }
+    ]
 
 
 def test_send_mail_lands_in_sent_items_and_the_control_api(sandbox, graph):
-    message = {"subject": "Hello", "body": {"contentType": "Text", "content": "Plain hello"},
-               "toRecipients": [{"emailAddress": {"address": LEAD}}]}  # fmt: skip
+    message = {
+        "subject": "Hello",
+        "body": {"contentType": "Text", "content": "Plain hello"},
+        "toRecipients": [{"emailAddress": {"address": LEAD}}],
+    }
 
     answer = graph.post("/me/sendMail", json={"message": message})
 
@@ -179,8 +202,10 @@ def test_create_reply_then_send_threads_the_reply(sandbox, graph):
     ids = deliver(sandbox, "Need a quote", message_id="<q1@customer.example>")
 
     draft = graph.post(f"/me/messages/{ids['id']}/createReply", json={"comment": "Sure!"})
-    graph.patch(f"/me/messages/{draft.json()['id']}",
-                json={"body": {"contentType": "Text", "content": "Edited reply"}}).raise_for_status()  # fmt: skip
+    graph.patch(
+        f"/me/messages/{draft.json()['id']}",
+        json={"body": {"contentType": "Text", "content": "Edited reply"}},
+    ).raise_for_status()
     sent_answer = graph.post(f"/me/messages/{draft.json()['id']}/send")
 
     assert draft.status_code == 201 and draft.json()["isDraft"] is True
@@ -202,7 +227,9 @@ def test_reply_keeps_the_conversation(sandbox, graph):
     [sent] = sandbox.sent(ADDRESS)
     assert sent["conversationId"] == ids["conversationId"]
     assert sent["to"] == [LEAD] and sent["text"].startswith("Thanks, Olga")
-    replies = graph.get("/me/messages", params={"$filter": f"conversationId eq '{ids['conversationId']}'"})
+    replies = graph.get(
+        "/me/messages", params={"$filter": f"conversationId eq '{ids['conversationId']}'"}
+    )
     assert len(replies.json()["value"]) == 2
 
 
@@ -217,15 +244,21 @@ def test_a_lead_reply_joins_the_existing_conversation(sandbox, graph):
 def test_token_without_mail_send_cannot_send(sandbox):
     sandbox.create_mailbox("microsoft", ADDRESS, denied_scopes=["Mail.Send"])
     with graph_client(sandbox) as graph:
-        answer = graph.post("/me/sendMail", json={"message": {
-            "subject": "x", "toRecipients": [{"emailAddress": {"address": LEAD}}]}})  # fmt: skip
+        answer = graph.post(
+            "/me/sendMail",
+            json={
+                "message": {"subject": "x", "toRecipients": [{"emailAddress": {"address": LEAD}}]}
+            },
+        )
 
     assert answer.status_code == 403 and answer.json()["error"]["code"] == "ErrorAccessDenied"
 
 
 def test_mailbox_throttle_answers_429_with_retry_after(sandbox, graph):
-    sandbox.control.post(f"/_sandbox/microsoft/mailboxes/{ADDRESS}/options",
-                         json={"throttle": {"count": 1, "retry_after": 7}}).raise_for_status()  # fmt: skip
+    sandbox.control.post(
+        f"/_sandbox/microsoft/mailboxes/{ADDRESS}/options",
+        json={"throttle": {"count": 1, "retry_after": 7}},
+    ).raise_for_status()
 
     throttled = graph.get("/me/messages")
     after = graph.get("/me/messages")

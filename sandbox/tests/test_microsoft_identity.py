@@ -31,7 +31,9 @@ def app(sandbox):
 
 def _me(sandbox, token: str) -> httpx.Response:
     with httpx.Client(verify=ssl.create_default_context(cafile=str(sandbox.ca_path))) as client:
-        return client.get(f"{sandbox.base_url}/v1.0/me", headers={"Authorization": f"Bearer {token}"})
+        return client.get(
+            f"{sandbox.base_url}/v1.0/me", headers={"Authorization": f"Bearer {token}"}
+        )
 
 
 def test_auth_code_flow_with_pkce_returns_tokens_for_the_hinted_account(sandbox, mailbox, app):
@@ -140,7 +142,9 @@ def test_wrong_client_secret_is_invalid_client(sandbox, mailbox):
     app = msal_app(sandbox.base_url, sandbox.ca_path)  # sends the default secret
     flow = app.initiate_auth_code_flow(SCOPES, redirect_uri=REDIRECT_URI, login_hint=mailbox)
 
-    result = app.acquire_token_by_auth_code_flow(flow, authorize_redirect(app, sandbox.ca_path, flow))
+    result = app.acquire_token_by_auth_code_flow(
+        flow, authorize_redirect(app, sandbox.ca_path, flow)
+    )
     app.http_client.close()
 
     assert result["error"] == "invalid_client" and result["error_codes"] == [7000215]
@@ -155,8 +159,9 @@ def test_id_token_verifies_against_the_published_keys(sandbox, mailbox, app):
         keys = client.get(config.json()["jwks_uri"]).json()["keys"]
     key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(keys[0]))
 
-    claims = jwt.decode(result["id_token"], key, algorithms=["RS256"],
-                        audience=sandbox.config.microsoft_client_id)  # fmt: skip
+    claims = jwt.decode(
+        result["id_token"], key, algorithms=["RS256"], audience=sandbox.config.microsoft_client_id
+    )
 
     assert claims["tid"] == result["id_token_claims"]["tid"]
     assert claims["iss"].endswith(f"/{claims['tid']}/v2.0")
@@ -164,7 +169,9 @@ def test_id_token_verifies_against_the_published_keys(sandbox, mailbox, app):
 
 def test_unknown_tenant_fails_discovery(sandbox):
     with httpx.Client(verify=ssl.create_default_context(cafile=str(sandbox.ca_path))) as client:
-        answer = client.get(f"{sandbox.base_url}/no-such-tenant/v2.0/.well-known/openid-configuration")
+        answer = client.get(
+            f"{sandbox.base_url}/no-such-tenant/v2.0/.well-known/openid-configuration"
+        )
 
     assert answer.status_code == 400
     assert answer.json()["error_codes"] == [90002]

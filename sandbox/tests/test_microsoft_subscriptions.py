@@ -40,8 +40,14 @@ def expires_in(minutes: int) -> str:
 
 
 def subscribe(graph: httpx.Client, receiver: Receiver, **extra) -> httpx.Response:
-    body = {"changeType": "created", "notificationUrl": receiver.url, "resource": RESOURCE,
-            "expirationDateTime": expires_in(60), "clientState": "s3cret", **extra}  # fmt: skip
+    body = {
+        "changeType": "created",
+        "notificationUrl": receiver.url,
+        "resource": RESOURCE,
+        "expirationDateTime": expires_in(60),
+        "clientState": "s3cret",
+        **extra,
+    }
     return graph.post("/subscriptions", json=body)
 
 
@@ -121,7 +127,9 @@ def test_failed_notification_is_retried(sandbox, graph, receiver):
 def test_renew_and_delete(graph, receiver):
     sub = subscribe(graph, receiver).json()
 
-    renewed = graph.patch(f"/subscriptions/{sub['id']}", json={"expirationDateTime": expires_in(600)})
+    renewed = graph.patch(
+        f"/subscriptions/{sub['id']}", json={"expirationDateTime": expires_in(600)}
+    )
     deleted = graph.delete(f"/subscriptions/{sub['id']}")
 
     assert renewed.status_code == 200
@@ -140,8 +148,9 @@ def test_expiration_beyond_the_maximum_is_refused(graph, receiver):
 def test_lifecycle_event_reaches_the_lifecycle_url(sandbox, graph, receiver, event):
     sub = subscribe(graph, receiver, lifecycleNotificationUrl=receiver.url).json()
 
-    answer = sandbox.control.post(f"/_sandbox/microsoft/subscriptions/{sub['id']}/lifecycle",
-                                  json={"event": event})  # fmt: skip
+    answer = sandbox.control.post(
+        f"/_sandbox/microsoft/subscriptions/{sub['id']}/lifecycle", json={"event": event}
+    )
 
     assert answer.json()["sent"] is True
     [note] = receiver.wait_for(1)[0]["value"]
@@ -152,8 +161,10 @@ def test_lifecycle_event_reaches_the_lifecycle_url(sandbox, graph, receiver, eve
 
 def test_removed_subscription_stops_change_notifications(sandbox, graph, receiver):
     sub = subscribe(graph, receiver).json()
-    sandbox.control.post(f"/_sandbox/microsoft/subscriptions/{sub['id']}/lifecycle",
-                         json={"event": "subscriptionRemoved"}).raise_for_status()  # fmt: skip
+    sandbox.control.post(
+        f"/_sandbox/microsoft/subscriptions/{sub['id']}/lifecycle",
+        json={"event": "subscriptionRemoved"},
+    ).raise_for_status()
 
     deliver(sandbox)
     with pytest.raises(AssertionError):

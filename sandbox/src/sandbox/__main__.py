@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         ssl_certfile=str(certs.cert_path),
         ssl_keyfile=str(certs.key_path),
         log_level="warning",
+        timeout_graceful_shutdown=3,
     )
 
 

@@ -27,7 +27,9 @@ from sandbox.config import SandboxConfig
 _UPPER = string.ascii_uppercase + string.digits
 
 
-def sign_interaction(signing_secret: str, body: str | bytes, timestamp: int | str | None = None) -> dict[str, str]:  # noqa: E501
+def sign_interaction(
+    signing_secret: str, body: str | bytes, timestamp: int | str | None = None
+) -> dict[str, str]:
     """The two headers Slack puts on a request: v0=HMAC-SHA256(secret, "v0:{ts}:{body}")."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     text = body.decode() if isinstance(body, bytes) else body
@@ -72,9 +74,16 @@ class Webhook:
         return (1 - self.tokens) / self.rate_per_second
 
     def public(self, base_url: str) -> dict[str, Any]:
-        return {"id": self.id, "url": base_url + self.path(), "client": self.client,
-                "name": self.name, "rate_per_second": self.rate_per_second, "burst": self.burst,
-                "messages": len(self.messages), "rejected": self.rejected}  # fmt: skip
+        return {
+            "id": self.id,
+            "url": base_url + self.path(),
+            "client": self.client,
+            "name": self.name,
+            "rate_per_second": self.rate_per_second,
+            "burst": self.burst,
+            "messages": len(self.messages),
+            "rejected": self.rejected,
+        }
 
 
 def parse_webhook_body(raw: bytes, content_type: str) -> dict[str, Any] | str:
@@ -97,7 +106,12 @@ def parse_webhook_body(raw: bytes, content_type: str) -> dict[str, Any] | str:
 
 def block_actions_payload(spec: dict[str, Any], team: str, response_url: str) -> dict[str, Any]:
     """A `block_actions` interaction as Slack posts it when a button is clicked."""
-    user = {"id": "U0SANDBOX1", "username": "sandbox.user", "name": "sandbox.user", **(spec.get("user") or {})}  # noqa: E501
+    user = {
+        "id": "U0SANDBOX1",
+        "username": "sandbox.user",
+        "name": "sandbox.user",
+        **(spec.get("user") or {}),
+    }
     action_ts = f"{time.time():.6f}"
     message = spec.get("message") or {"type": "message", "ts": action_ts, "text": "", "blocks": []}
     return {
@@ -105,8 +119,12 @@ def block_actions_payload(spec: dict[str, Any], team: str, response_url: str) ->
         "user": {**user, "team_id": team},
         "api_app_id": "A0SANDBOX01",
         "token": "sandbox-verification-token",
-        "container": {"type": "message", "message_ts": message.get("ts", action_ts),
-                      "channel_id": "C0SANDBOX01", "is_ephemeral": False},  # fmt: skip
+        "container": {
+            "type": "message",
+            "message_ts": message.get("ts", action_ts),
+            "channel_id": "C0SANDBOX01",
+            "is_ephemeral": False,
+        },
         "trigger_id": f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}",
         "team": {"id": team, "domain": "sandbox"},
         "enterprise": None,
@@ -115,16 +133,18 @@ def block_actions_payload(spec: dict[str, Any], team: str, response_url: str) ->
         "message": message,
         "state": {"values": {}},
         "response_url": response_url,
-        "actions": [{
-            "action_id": spec.get("action_id", "approve"),
-            "block_id": spec.get("block_id", "actions"),
-            "text": {"type": "plain_text", "text": spec.get("text", "Approve"), "emoji": True},
-            "value": spec.get("value", ""),
-            "style": spec.get("style", "primary"),
-            "type": "button",
-            "action_ts": action_ts,
-        }],
-    }  # fmt: skip
+        "actions": [
+            {
+                "action_id": spec.get("action_id", "approve"),
+                "block_id": spec.get("block_id", "actions"),
+                "text": {"type": "plain_text", "text": spec.get("text", "Approve"), "emoji": True},
+                "value": spec.get("value", ""),
+                "style": spec.get("style", "primary"),
+                "type": "button",
+                "action_ts": action_ts,
+            }
+        ],
+    }
 
 
 class SlackFake:
@@ -143,12 +163,17 @@ class SlackFake:
 
         @router.post("/services/{team}/{bot}/{token}")
         async def incoming_webhook(team: str, bot: str, token: str, request: Request) -> Response:
-            return self.receive(f"/services/{team}/{bot}/{token}", await request.body(),
-                                request.headers.get("content-type", ""))  # fmt: skip
+            return self.receive(
+                f"/services/{team}/{bot}/{token}",
+                await request.body(),
+                request.headers.get("content-type", ""),
+            )
 
         @router.post("/actions/{team}/{n}/{token}")
         async def response_url(team: str, n: str, token: str, request: Request) -> Response:
-            self.responses.append({"path": request.url.path, "body": (await request.body()).decode()})
+            self.responses.append(
+                {"path": request.url.path, "body": (await request.body()).decode()}
+            )
             return _text("ok")
 
         return [router]
@@ -165,16 +190,32 @@ class SlackFake:
             if wait is not None:
                 hook.rejected += 1
                 return _text("rate_limited", 429, {"Retry-After": str(max(1, math.ceil(wait)))})
-            hook.messages.append({"received_at": time.time(), "text": message.get("text"),
-                                  "blocks": message.get("blocks"), "payload": message})  # fmt: skip
+            hook.messages.append(
+                {
+                    "received_at": time.time(),
+                    "text": message.get("text"),
+                    "blocks": message.get("blocks"),
+                    "payload": message,
+                }
+            )
         return _text("ok")
 
-    def create_webhook(self, client: str | None, name: str | None, rate_per_second: float = 1.0,
-                       burst: float = 1.0) -> Webhook:  # fmt: skip
+    def create_webhook(
+        self, client: str | None, name: str | None, rate_per_second: float = 1.0, burst: float = 1.0
+    ) -> Webhook:
         if rate_per_second <= 0 or burst < 1:
             raise ValueError("rate_per_second must be > 0 and burst >= 1")
-        hook = Webhook(_slack_id("W"), self.team, _slack_id("B"), secrets.token_urlsafe(18)[:24],
-                       client, name, rate_per_second, burst, burst)  # fmt: skip
+        hook = Webhook(
+            _slack_id("W"),
+            self.team,
+            _slack_id("B"),
+            secrets.token_urlsafe(18)[:24],
+            client,
+            name,
+            rate_per_second,
+            burst,
+            burst,
+        )
         self.webhooks[hook.id] = hook
         return hook
 
@@ -182,7 +223,7 @@ class SlackFake:
         """POST a signed block_actions payload (form-encoded payload=<json>) to spec["url"]."""
         if not spec.get("url") or not spec.get("signing_secret"):
             raise ValueError("'url' and 'signing_secret' are required")
-        response_url = f"{base_url}/actions/{self.team}/{secrets.randbelow(10**12)}/{secrets.token_urlsafe(18)}"  # noqa: E501
+        response_url = f"{base_url}/actions/{self.team}/{secrets.randbelow(10**12)}/{secrets.token_urlsafe(18)}"
         payload = spec.get("payload") or block_actions_payload(spec, self.team, response_url)
         body = urlencode({"payload": json.dumps(payload)})
         headers = sign_interaction(spec["signing_secret"], body, spec.get("timestamp"))
@@ -191,8 +232,13 @@ class SlackFake:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         async with httpx.AsyncClient(timeout=10) as client:
             answer = await client.post(spec["url"], content=body, headers=headers)
-        record = {"url": spec["url"], "payload": payload, "status": answer.status_code,
-                  "body": answer.text, "headers": headers}  # fmt: skip
+        record = {
+            "url": spec["url"],
+            "payload": payload,
+            "status": answer.status_code,
+            "body": answer.text,
+            "headers": headers,
+        }
         self.interactions.append(record)
         return record
 
@@ -210,9 +256,12 @@ class SlackFake:
         @router.post("/webhooks", status_code=201)
         def create(request: Request, body: dict[str, Any] = Body(default={})) -> dict[str, Any]:
             try:
-                made = self.create_webhook(body.get("client"), body.get("name"),
-                                           float(body.get("rate_per_second", 1.0)),
-                                           float(body.get("burst", 1.0)))  # fmt: skip
+                made = self.create_webhook(
+                    body.get("client"),
+                    body.get("name"),
+                    float(body.get("rate_per_second", 1.0)),
+                    float(body.get("burst", 1.0)),
+                )
             except (TypeError, ValueError) as exc:
                 raise HTTPException(400, str(exc)) from exc
             return made.public(base(request))

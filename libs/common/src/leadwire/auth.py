@@ -1,14 +1,16 @@
 """Admin authentication: JWTs issued by the oauth service and checked by every service.
 
-Use in a service::
+Use in a service: the composition root sets `app.state.jwt_secret = settings.jwt_secret`,
+then routes take the ready-made alias::
 
-    def _jwt_secret() -> str:
-        return get_settings().jwt_secret.get_secret_value()
-
-    AdminDep = Annotated[AdminClaims, Depends(admin_dependency(_jwt_secret))]
+    from leadwire.auth import AdminDep
 
     @router.get("/admin/leads")
-    async def list_leads(admin: AdminDep) -> ...: ...
+    async def list_leads(admin: AdminDep) -> ...: ...   # admin.subject is the username
+
+Or, without app state, build one from a secret getter::
+
+    AdminDep = Annotated[AdminClaims, Depends(admin_dependency(lambda: secret))]
 
 Passwords (oauth's admins table) are hashed with argon2id; `LoginThrottle` slows
 password guessing per username+IP. Both are in `leadwire.passwords`, re-exported here.
@@ -37,10 +39,9 @@ from leadwire.passwords import (
 
 __all__ = [
     "ADMIN_AUDIENCE",
-    "AdminDep",
-    "require_admin",
     "ADMIN_ISSUER",
     "AdminClaims",
+    "AdminDep",
     "AuthError",
     "LoginThrottle",
     "admin_dependency",
@@ -48,6 +49,7 @@ __all__ = [
     "hash_password",
     "issue_admin_token",
     "needs_rehash",
+    "require_admin",
     "verify_admin_token",
     "verify_password",
 ]
@@ -162,41 +164,44 @@ def _unauthorized(description: str) -> HTTPException:
     )
 
 
-def admin_dependency(
-    get_secret: Callable[[], str | SecretStr],
-) -> Callable[..., Awaitable[AdminClaims]]:
-    """A FastAPI dependency that returns the caller's AdminClaims or answers 401."""
-    bearer = HTTPBearer(auto_error=False, scheme_name="AdminBearer")
-
-    async def require_admin(
-        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-    ) -> AdminClaims:
-        if credentials is None or not credentials.credentials:
-            raise _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
-        try:
-            return verify_admin_token(get_secret(), credentials.credentials)
-        except AuthError as exc:
-            raise _unauthorized(str(exc)) from None
-
-    return require_admin
-
-
-_app_bearer = HTTPBearer(auto_error=False, scheme_name="AdminBearer")
-
-
-async def require_admin(
-    request: Request,
-    credentials: HTTPAuthorizationCredentials | None = Depends(_app_bearer),
+def _check_bearer(
+    credentials: HTTPAuthorizationCredentials | None, secret: str | SecretStr
 ) -> AdminClaims:
-    """The dependency every service's /admin/* routes use: the secret is the app's
-    `app.state.jwt_secret` (set by the service's composition root)."""
     if credentials is None or not credentials.credentials:
         raise _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
-    secret: str | SecretStr = request.app.state.jwt_secret
     try:
         return verify_admin_token(secret, credentials.credentials)
     except AuthError as exc:
         raise _unauthorized(str(exc)) from None
 
 
+_bearer = HTTPBearer(auto_error=False, scheme_name="AdminBearer")
+
+
+def admin_dependency(
+    get_secret: Callable[[], str | SecretStr],
+) -> Callable[..., Awaitable[AdminClaims]]:
+    """A FastAPI dependency that returns the caller's AdminClaims or answers 401."""
+
+    async def require_admin(
+        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    ) -> AdminClaims:
+        return _check_bearer(credentials, get_secret())
+
+    return require_admin
+
+
+async def require_admin(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+) -> AdminClaims:
+    """Dependency reading the secret from `app.state.jwt_secret` (str or SecretStr),
+    which each service's composition root sets from its settings."""
+    secret = getattr(request.app.state, "jwt_secret", None)
+    if secret is None:
+        raise RuntimeError("app.state.jwt_secret is not set: the composition root must set it")
+    return _check_bearer(credentials, secret)
+
+
+# `async def route(admin: AdminDep)`: the caller's claims, or 401 before the route runs.
 AdminDep = Annotated[AdminClaims, Depends(require_admin)]

@@ -16,6 +16,7 @@ request/reply in `leadwire.rpc`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from faststream.rabbit import Channel, RabbitBroker
@@ -55,10 +56,14 @@ def make_broker(
     prefetch: int = 20,
     graceful_timeout: float = 15.0,
     reconnect_interval: float = 2.0,
+    access_log_level: int = logging.DEBUG,
 ) -> RabbitBroker:
     """A broker whose publishes wait for confirms and raise when a message is unroutable.
 
     `graceful_timeout` bounds how long `broker.stop()` waits for in-flight handlers.
+    FastStream's per-message "Received"/"Processed" lines go out at `access_log_level`:
+    at INFO they cost a third of consumer throughput and add nothing our handlers' own
+    logs (with event_id bound) do not say.
     """
     return RabbitBroker(
         url,
@@ -68,6 +73,7 @@ def make_broker(
         ),
         graceful_timeout=graceful_timeout,
         reconnect_interval=reconnect_interval,
+        log_level=access_log_level,
     )
 
 

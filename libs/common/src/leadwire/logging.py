@@ -41,13 +41,15 @@ _ROUTED_LOGGERS = (
     "fastapi",
     "faststream",
     "faststream.access",
-    "faststream.access.rabbit",
     "aio_pika",
     "aiormq",
     "httpx",
     "httpcore",
     "asyncpg",
 )
+# FastStream turns propagation off on its access logger and adds a plain stdout handler
+# unless one writing to stdout is already there: give it ours first.
+_OWN_HANDLER_LOGGERS = ("faststream.access.rabbit",)
 # Chatty at INFO/DEBUG and may echo URLs: keep them at WARNING unless asked.
 _QUIET_LOGGERS = ("httpcore", "aiormq", "aio_pika")
 
@@ -118,6 +120,10 @@ def configure_logging(
         routed.handlers = []
         routed.propagate = True
         routed.setLevel(logging.NOTSET)
+    for name in _OWN_HANDLER_LOGGERS:
+        own = logging.getLogger(name)
+        own.handlers = [handler]
+        own.propagate = False
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(numeric_level, logging.WARNING))
 

@@ -74,8 +74,15 @@ class MailboxTokenClient:
     services, anything in tests). A caller that got a 401 asks with force_refresh.
     """
 
-    def __init__(self, call: RpcCall, *, skew: timedelta = timedelta(minutes=2)) -> None:
+    def __init__(
+        self,
+        call: RpcCall,
+        *,
+        skew: timedelta = timedelta(minutes=2),
+        queue: str = MAILBOX_TOKEN_QUEUE,
+    ) -> None:
         self._call = call
+        self._queue = queue
         self._skew = skew
         self._cache: dict[UUID, AccessToken] = {}
         self._locks: dict[UUID, asyncio.Lock] = {}
@@ -101,7 +108,7 @@ class MailboxTokenClient:
 
     async def _fetch(self, mailbox_id: UUID, force_refresh: bool) -> AccessToken:
         request = MailboxTokenRequest(mailbox_id=mailbox_id, force_refresh=force_refresh)
-        body = await self._call(MAILBOX_TOKEN_QUEUE, request.model_dump(mode="json"))
+        body = await self._call(self._queue, request.model_dump(mode="json"))
         reply = MailboxTokenReply.model_validate(body)
         if not reply.ok or reply.access_token is None or reply.expires_at is None:
             self.forget(mailbox_id)

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from faststream.rabbit import RabbitBroker
+from pydantic import BaseModel, Field
+
 from leadwire.broker import make_broker
 from leadwire.testing import RabbitCleanup
-from pydantic import BaseModel, Field
 
 
 class FakeEnvelope(BaseModel):

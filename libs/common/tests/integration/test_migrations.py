@@ -5,6 +5,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+
 from leadwire.db import MigrationError, create_pool, run_migrations
 
 pytestmark = pytest.mark.integration

@@ -9,6 +9,7 @@ import aio_pika
 import asyncpg
 import pytest
 import pytest_asyncio
+
 from leadwire.outbox import OutboxRelay, add_event
 from leadwire.publisher import AmqpPublisher
 from leadwire.testing import RabbitCleanup, TcpProxy, wait_until
@@ -193,3 +194,31 @@ async def test_two_replicas_publish_every_row_exactly_once(
     assert sum(counts) == 600 and all(c > 0 for c in counts)
     for p in publishers:
         await p.close()
+
+
+async def test_purge_removes_only_old_published_rows_and_old_inbox_entries(
+    db_pool, make_event
+) -> None:
+    from datetime import timedelta
+
+    from leadwire.inbox import first_delivery, purge_inbox
+    from leadwire.outbox import purge_published
+
+    old, recent, unsent = make_event(), make_event(), make_event()
+    await write_events(db_pool, [old, recent, unsent])
+    async with db_pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "UPDATE outbox SET published_at = now() - interval '8 days' WHERE id = $1",
+            old.event_id,
+        )
+        await conn.execute("UPDATE outbox SET published_at = now() WHERE id = $1", recent.event_id)
+        await first_delivery(conn, old.event_id, "svc.work")
+        await conn.execute("UPDATE inbox SET received_at = now() - interval '40 days'")
+        await first_delivery(conn, recent.event_id, "svc.work")
+
+    async with db_pool.acquire() as conn:
+        assert await purge_published(conn, older_than=timedelta(days=7)) == 1
+        assert await purge_inbox(conn, older_than=timedelta(days=30)) == 1
+        remaining = {r["id"] for r in await conn.fetch("SELECT id FROM outbox")}
+        assert remaining == {recent.event_id, unsent.event_id}
+        assert await conn.fetchval("SELECT count(*) FROM inbox") == 1

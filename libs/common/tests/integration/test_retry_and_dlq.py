@@ -8,6 +8,7 @@ from typing import Any
 import aio_pika
 import pytest
 from faststream.rabbit import RabbitBroker
+
 from leadwire.broker import ConsumerQueue, RetryPolicy, declare_topology, replay_dlq, subscriber
 from leadwire.inbox import first_delivery
 from leadwire.testing import RabbitCleanup, wait_until
@@ -190,3 +191,17 @@ def asyncio_time() -> float:
     import asyncio
 
     return asyncio.get_running_loop().time()
+
+
+def test_replay_cli_names_a_missing_queue(rabbit_url, unique_name, capsys) -> None:
+    from leadwire.replay_dlq import main
+
+    assert main([unique_name("nobody.home"), "--url", rabbit_url]) == 2
+    assert "no such queue" in capsys.readouterr().err
+
+
+def test_replay_cli_refuses_a_bad_limit(rabbit_url) -> None:
+    from leadwire.replay_dlq import main
+
+    with pytest.raises(SystemExit):
+        main(["svc.work", "--limit", "0", "--url", rabbit_url])

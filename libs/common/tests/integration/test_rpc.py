@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from faststream.rabbit import RabbitBroker
+
 from leadwire.rpc import RpcError, RpcTimeout, rpc_call, rpc_caller, rpc_queue
 
 pytestmark = pytest.mark.integration

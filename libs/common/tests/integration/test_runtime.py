@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import aio_pika
 import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
+
 from leadwire.broker import ConsumerQueue, RetryPolicy, make_broker, subscriber
 from leadwire.events import ClientChanged, TypedEvent, new_event
 from leadwire.inbox import first_delivery
@@ -162,3 +164,46 @@ async def test_shutdown_flushes_events_written_during_shutdown_window(
     finally:
         await conn.close()
     assert left == 0
+
+
+async def test_shutdown_lets_the_in_flight_handler_finish(
+    postgres_dsn, rabbit_url, fresh_schema, events_exchange, unique_name, rabbit_cleanup
+) -> None:
+    broker = make_broker(rabbit_url, service="svc", graceful_timeout=5)
+    queue = ConsumerQueue(unique_name("svc"), "slow", ("client.changed",), exchange=events_exchange)
+    rabbit_cleanup.consumer_queue(queue)
+    runtime = ServiceRuntime(
+        name="svc",
+        schema=fresh_schema,
+        database_url=postgres_dsn,
+        rabbit_url=rabbit_url,
+        broker=broker,
+        exchange=events_exchange,
+    )
+    started, finished = asyncio.Event(), asyncio.Event()
+
+    @subscriber(broker, queue)
+    async def slow(event: TypedEvent) -> None:  # type: ignore[type-arg]
+        started.set()
+        await asyncio.sleep(0.5)
+        finished.set()
+
+    service = await serve(runtime)
+    client_id = uuid4()
+    event = new_event(
+        ClientChanged(client_id=client_id, slug="acme", name="Acme"), client_id=client_id
+    )
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        await add_event(conn, event)
+    await asyncio.wait_for(started.wait(), 5)
+
+    await service.stop()  # what SIGTERM makes uvicorn do
+
+    assert finished.is_set()
+    connection = await aio_pika.connect(rabbit_url)
+    try:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue.name, passive=True)
+        assert declared.declaration_result.message_count == 0  # acked, not redelivered
+    finally:
+        await connection.close()

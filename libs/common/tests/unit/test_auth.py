@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from leadwire.auth import (
     AdminClaims,
+    AdminDep,
     AuthError,
     LoginThrottle,
     admin_dependency,
@@ -52,16 +53,34 @@ def test_token_signed_with_another_secret_is_refused():
 
 def test_token_for_another_audience_is_refused():
     token = jwt.encode(
-        {"iss": "leadwire-oauth", "aud": "someone-else", "sub": "a", "iat": NOW,
-         "exp": NOW + 60, "jti": "j"}, SECRET, algorithm="HS256")
+        {
+            "iss": "leadwire-oauth",
+            "aud": "someone-else",
+            "sub": "a",
+            "iat": NOW,
+            "exp": NOW + 60,
+            "jti": "j",
+        },
+        SECRET,
+        algorithm="HS256",
+    )
     with pytest.raises(AuthError, match="not for the admin API"):
         verify_admin_token(SECRET, token, now=NOW)
 
 
 def test_unsigned_alg_none_token_is_refused():
     token = jwt.encode(
-        {"iss": "leadwire-oauth", "aud": "leadwire-admin", "sub": "a", "iat": NOW,
-         "exp": NOW + 60, "jti": "j"}, None, algorithm="none")
+        {
+            "iss": "leadwire-oauth",
+            "aud": "leadwire-admin",
+            "sub": "a",
+            "iat": NOW,
+            "exp": NOW + 60,
+            "jti": "j",
+        },
+        None,
+        algorithm="none",
+    )
     with pytest.raises(AuthError):
         verify_admin_token(SECRET, token, now=NOW)
 
@@ -113,6 +132,24 @@ def test_dependency_answers_401_for_an_expired_token():
 def test_dependency_refuses_basic_auth():
     response = _app().get("/admin/ping", headers={"Authorization": "Basic YWxpY2U6cHc="})
     assert response.status_code == 401
+
+
+def test_ready_made_admin_dep_reads_the_secret_from_app_state():
+    app = FastAPI()
+    app.state.jwt_secret = SecretStr(SECRET)
+
+    @app.get("/admin/me")
+    async def me(admin: AdminDep) -> dict[str, str]:
+        return {"admin": admin.subject}
+
+    client = TestClient(app)
+    token = issue_admin_token(SECRET, "bob")
+    assert client.get("/admin/me", headers={"Authorization": f"Bearer {token}"}).json() == {
+        "admin": "bob"
+    }
+    assert client.get("/admin/me").status_code == 401
+    forged = issue_admin_token("x" * 40, "bob")
+    assert client.get("/admin/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
 
 def test_password_hash_round_trip():

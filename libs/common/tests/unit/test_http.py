@@ -33,8 +33,10 @@ class Sleeps:
 
 def _client(script, sleeps, **kwargs):
     return create_async_client(
-        base_url="https://provider.test", transport=httpx.MockTransport(script),
-        sleep=sleeps, **kwargs,
+        base_url="https://provider.test",
+        transport=httpx.MockTransport(script),
+        sleep=sleeps,
+        **kwargs,
     )
 
 

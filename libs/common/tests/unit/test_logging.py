@@ -19,18 +19,28 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLXZhbHVl"
 GOOGLE_ACCESS = "ya29.a0AfH6SMBx-secretaccess"
 GOOGLE_REFRESH = "1//0gRefreshTokenSecretValue"
 OPENAI_KEY = "sk-proj-abcdefghijklmnopqrstuv"
-SECRETS = [SLACK_URL.rsplit("/", 1)[1], JWT, GOOGLE_ACCESS, GOOGLE_REFRESH, OPENAI_KEY,
-           "4/0AuthCodeValue", "plain-client-secret", "hunter2-password", "sess-cookie-value"]
+SECRETS = [
+    SLACK_URL.rsplit("/", 1)[1],
+    JWT,
+    GOOGLE_ACCESS,
+    GOOGLE_REFRESH,
+    OPENAI_KEY,
+    "4/0AuthCodeValue",
+    "plain-client-secret",
+    "hunter2-password",
+    "sess-cookie-value",
+]
 
 
 @pytest.fixture
 def output():
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
+    root, access = logging.getLogger(), logging.getLogger("faststream.access.rabbit")
+    saved = (list(root.handlers), root.level, list(access.handlers), access.propagate)
     stream = io.StringIO()
     configure_logging("ingest", level="DEBUG", json=True, stream=stream)
     yield stream
-    root.handlers, _ = saved[0], root.setLevel(saved[1])
+    root.handlers, access.handlers, access.propagate = saved[0], saved[2], saved[3]
+    root.setLevel(saved[1])
     structlog.reset_defaults()
 
 
@@ -94,7 +104,7 @@ def test_secret_values_are_redacted_inside_free_text(output):
     log = get_logger("t")
     log.info(f"calling with Authorization: Bearer {GOOGLE_ACCESS}")
     log.info(f"webhook {SLACK_URL} answered 500")
-    log.info("redirect", url=f"https://app/cb?code=4/0AuthCodeValue&state=abc&scope=mail")
+    log.info("redirect", url="https://app/cb?code=4/0AuthCodeValue&state=abc&scope=mail")
     log.info("body", text=f'{{"access_token": "{GOOGLE_ACCESS}", "expires_in": 3599}}')
     log.info("jwt in text", detail=f"token was {JWT}")
     log.info("openai", detail=f"key {OPENAI_KEY} refused")
@@ -128,20 +138,27 @@ def test_exception_text_is_scrubbed(output):
 
 
 def test_error_codes_and_ids_are_not_redacted():
-    out = scrub_secrets(None, "info", {
-        "event": "mailbox.revoked error_code=invalid_grant",
-        "error_code": "invalid_grant",
-        "status_code": 401,
-        "routing_key": "lead.received",
-        "mailbox_id": "m-1",
-    })
+    out = scrub_secrets(
+        None,
+        "info",
+        {
+            "event": "mailbox.revoked error_code=invalid_grant",
+            "error_code": "invalid_grant",
+            "status_code": 401,
+            "routing_key": "lead.received",
+            "mailbox_id": "m-1",
+        },
+    )
     assert out["error_code"] == "invalid_grant"
     assert out["event"].endswith("error_code=invalid_grant")
     assert out["routing_key"] == "lead.received"
 
 
 def test_redact_url_hides_password_query_secrets_and_slack_path():
-    assert redact_url("amqp://guest:guest@127.0.0.1:5672/") == "amqp://guest:[REDACTED]@127.0.0.1:5672/"
+    assert (
+        redact_url("amqp://guest:guest@127.0.0.1:5672/")
+        == "amqp://guest:[REDACTED]@127.0.0.1:5672/"
+    )
     url = redact_url("https://x/cb?code=abc123&state=s&access_token=t0k")
     assert "abc123" not in url and "t0k" not in url and "state=s" in url
     assert "abcdefSECRET123456" not in redact_url(SLACK_URL)
@@ -160,3 +177,12 @@ def test_console_mode_is_scrubbed_too():
         structlog.reset_defaults()
     assert OPENAI_KEY not in stream.getvalue()
     assert "sent" in stream.getvalue()
+
+
+def test_faststream_access_logger_goes_through_the_scrubbing_handler(output):
+    access = logging.getLogger("faststream.access.rabbit")
+    access.info("consumed message with token=%s", GOOGLE_ACCESS)
+    [line] = _lines(output)
+    assert line["logger"] == "faststream.access.rabbit"
+    assert access.propagate is False  # FastStream's own setting; we own its handler instead
+    _assert_no_secret(output.getvalue())

@@ -11,9 +11,20 @@ from leadwire.settings import (
 )
 
 STRONG = "x" * 40
-ENV_NAMES = ["SERVICE_NAME", "ENVIRONMENT", "DATABASE_URL", "RABBIT_URL", "HTTP_HOST", "HTTP_PORT",
-             "LOG_LEVEL", "LOG_JSON", "PROVIDER_CA_BUNDLE", "JWT_SECRET", "ENCRYPTION_KEYS",
-             "POLL_INTERVAL_SECONDS"]
+ENV_NAMES = [
+    "SERVICE_NAME",
+    "ENVIRONMENT",
+    "DATABASE_URL",
+    "RABBIT_URL",
+    "HTTP_HOST",
+    "HTTP_PORT",
+    "LOG_LEVEL",
+    "LOG_JSON",
+    "PROVIDER_CA_BUNDLE",
+    "JWT_SECRET",
+    "ENCRYPTION_KEYS",
+    "POLL_INTERVAL_SECONDS",
+]
 
 
 class IngestSettings(ServiceSettings):
@@ -49,8 +60,15 @@ def test_one_message_names_every_bad_variable(monkeypatch):
     with pytest.raises(SettingsError) as info:
         build_settings(IngestSettings)
     message = info.value.message
-    for name in ("SERVICE_NAME", "JWT_SECRET", "ENCRYPTION_KEYS", "HTTP_PORT", "ENVIRONMENT",
-                 "LOG_LEVEL", "POLL_INTERVAL_SECONDS"):
+    for name in (
+        "SERVICE_NAME",
+        "JWT_SECRET",
+        "ENCRYPTION_KEYS",
+        "HTTP_PORT",
+        "ENVIRONMENT",
+        "LOG_LEVEL",
+        "POLL_INTERVAL_SECONDS",
+    ):
         assert name in message
     assert "SERVICE_NAME: is required but not set" in message
     assert {name for name, _ in info.value.problems} >= {"HTTP_PORT", "LOG_LEVEL"}
@@ -80,8 +98,9 @@ def test_bad_values_are_not_echoed_in_the_message(monkeypatch):
 @pytest.mark.parametrize("placeholder", ["changeme", "CHANGEME", "secret"])
 def test_placeholder_jwt_secret_is_refused_in_production(placeholder):
     with pytest.raises(SettingsError) as info:
-        build_settings(ServiceSettings, service_name="oauth", environment="production",
-                       jwt_secret=placeholder)
+        build_settings(
+            ServiceSettings, service_name="oauth", environment="production", jwt_secret=placeholder
+        )
     assert "JWT_SECRET: is a placeholder" in info.value.message
 
 
@@ -91,14 +110,19 @@ def test_placeholder_jwt_secret_is_allowed_in_development():
 
 
 def test_strong_jwt_secret_is_accepted_in_production():
-    settings = build_settings(ServiceSettings, service_name="oauth", environment="production",
-                              jwt_secret=STRONG)
+    settings = build_settings(
+        ServiceSettings, service_name="oauth", environment="production", jwt_secret=STRONG
+    )
     assert settings.is_production
 
 
 def test_secrets_and_url_passwords_do_not_show_in_repr():
-    settings = build_settings(ServiceSettings, service_name="oauth", jwt_secret=STRONG,
-                              rabbit_url="amqp://user:pw-secret@rabbit:5672/")
+    settings = build_settings(
+        ServiceSettings,
+        service_name="oauth",
+        jwt_secret=STRONG,
+        rabbit_url="amqp://user:pw-secret@rabbit:5672/",
+    )
     assert STRONG not in repr(settings)
     assert "pw-secret" not in repr(settings)
     assert settings.rabbit_url_redacted == "amqp://user:***@rabbit:5672/"

@@ -118,5 +118,7 @@ def message_json(stored: StoredMessage, fmt: str, metadata_headers: list[str]) -
             "headers": headers,
         }
     elif fmt == "full":
-        out["payload"] = build_payload(stored.message, stored.id)
+        if stored.payload is None:
+            stored.payload = build_payload(stored.message, stored.id)
+        out["payload"] = stored.payload
     return out

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, getaddresses, make_msgid, parseaddr
 
 from fastapi import Request
 
@@ -67,21 +67,25 @@ async def read_send_request(request: Request) -> tuple[bytes, str | None]:
     return _decode_raw(data["raw"]), data.get("threadId")
 
 
-def _complete_headers(msg: EmailMessage, box: GmailMailbox) -> bool:
+def _complete_headers(msg: EmailMessage, box: GmailMailbox, raw: bytes) -> bytes:
     """Gmail sets From to the sender, and adds Date and Message-ID if absent."""
-    changed = False
+    added: list[tuple[str, str]] = []
     name, addr = parseaddr(str(msg.get("From", "")))
-    if addr.lower() != box.address.lower():
+    rewrite = bool(addr) and addr.lower() != box.address.lower()
+    if not addr or rewrite:
         del msg["From"]
-        msg["From"] = f"{name or box.display_name} <{box.address}>"
-        changed = True
+        added.append(("From", formataddr((name or box.display_name, box.address))))
     if not msg.get("Date"):
-        msg["Date"] = format_datetime(datetime.now(UTC))
-        changed = True
+        added.append(("Date", format_datetime(datetime.now(UTC))))
     if not msg.get("Message-ID"):
-        msg["Message-ID"] = make_msgid(domain="mail.gmail.com")
-        changed = True
-    return changed
+        added.append(("Message-ID", make_msgid(domain="mail.gmail.com")))
+    for header, value in added:
+        msg[header] = value
+    if rewrite:  # a foreign From must be replaced inside the message: serialize again
+        return msg.as_bytes(policy=_CRLF)
+    # Only additions: prepend them and keep the client's bytes, which is also far cheaper.
+    head = "".join(f"{h}: {v}\r\n" for h, v in added).encode()
+    return head + raw
 
 
 def send_message(box: GmailMailbox, raw: bytes, thread_id: str | None) -> StoredMessage:
@@ -90,8 +94,7 @@ def send_message(box: GmailMailbox, raw: bytes, thread_id: str | None) -> Stored
     fields = [str(v) for h in ("To", "Cc", "Bcc") for v in msg.get_all(h, [])]
     if not any(addr for _, addr in getaddresses(fields)):
         raise _bad("Recipient address required")
-    if _complete_headers(msg, box):
-        raw = msg.as_bytes(policy=_CRLF)
+    raw = _complete_headers(msg, box, raw)
     stored = box.add(raw, msg, ["SENT"], thread_id)
     box.sent.append(stored.id)
     return stored

@@ -54,6 +54,7 @@ class StoredMessage:
     internal_date: int  # ms since epoch
     history_id: int
     snippet: str
+    payload: dict[str, Any] | None = None  # format=full payload, built once (MIME never changes)
 
     def ref(self) -> dict[str, Any]:
         return {"id": self.id, "threadId": self.thread_id}

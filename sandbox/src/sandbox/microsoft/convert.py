@@ -27,7 +27,7 @@ def html_to_text(markup: str) -> str:
 
 def text_to_html(text: str) -> str:
     escaped = html.escape(text).replace("\n", "<br>\r\n")
-    return f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>{escaped}</body></html>'  # noqa: E501
+    return f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>{escaped}</body></html>'
 
 
 def plain_text(message: GraphMessage) -> str:

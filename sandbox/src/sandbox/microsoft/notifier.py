@@ -123,7 +123,7 @@ class Notifier:
 
     async def validate(self, url: str, wait: float) -> str | None:
         """Graph's validationToken handshake; None when echoed, else why it failed."""
-        token = f"Validation: Testing client application reachability for subscription Request-Id: {secrets.token_hex(16)}"  # noqa: E501
+        token = f"Validation: Testing client application reachability for subscription Request-Id: {secrets.token_hex(16)}"
         started = time.monotonic()
         try:
             response = await self.client.post(

@@ -25,7 +25,9 @@ from leadwire_oauth.tokens import TokenService
 
 
 def register_rpc(broker: RabbitBroker, ctx: OAuthContext, tokens: TokenService) -> None:
-    @broker.subscriber(rpc_queue(MAILBOX_TOKEN_QUEUE))
+    prefix = ctx.settings.rpc_queue_prefix
+
+    @broker.subscriber(rpc_queue(prefix + MAILBOX_TOKEN_QUEUE))
     async def mailbox_token(body: dict[str, Any]) -> dict[str, Any]:
         try:
             request = MailboxTokenRequest.model_validate(body)
@@ -35,7 +37,7 @@ def register_rpc(broker: RabbitBroker, ctx: OAuthContext, tokens: TokenService) 
         reply = await tokens.mailbox_token(request.mailbox_id, force_refresh=request.force_refresh)
         return reply.model_dump(mode="json")
 
-    @broker.subscriber(rpc_queue(CLIENT_SECRETS_QUEUE))
+    @broker.subscriber(rpc_queue(prefix + CLIENT_SECRETS_QUEUE))
     async def client_secrets(body: dict[str, Any]) -> dict[str, Any]:
         try:
             request = ClientSecretsRequest.model_validate(body)

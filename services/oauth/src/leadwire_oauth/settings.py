@@ -21,6 +21,8 @@ class OAuthSettings(ServiceSettings):
     admin_password: SecretStr | None = None
     jwt_ttl_seconds: int = 3600
     state_ttl_seconds: int = 600
+    # Prefixes the RPC queue names (tests run several oauth instances on one broker).
+    rpc_queue_prefix: str = ""
 
     google_client_id: str = ""
     google_client_secret: SecretStr = SecretStr("")
