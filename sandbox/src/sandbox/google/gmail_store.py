@@ -53,8 +53,15 @@ class StoredMessage:
     label_ids: list[str]
     internal_date: int  # ms since epoch
     history_id: int
-    snippet: str
     payload: dict[str, Any] | None = None  # format=full payload, built once (MIME never changes)
+    _snippet: str | None = None
+
+    @property
+    def snippet(self) -> str:
+        # Lazy: finding the text body is the costliest part of filing a message.
+        if self._snippet is None:
+            self._snippet = snippet_of(self.message)
+        return self._snippet
 
     def ref(self) -> dict[str, Any]:
         return {"id": self.id, "threadId": self.thread_id}
@@ -140,14 +147,8 @@ class GmailMailbox:
         thread_id = self.thread_for(msg, thread_id) or msg_id
         history_id = self._next_history()
         stored = StoredMessage(
-            msg_id,
-            thread_id,
-            raw,
-            msg,
-            list(dict.fromkeys(labels)),
-            int(time.time() * 1000),
+            msg_id, thread_id, raw, msg, list(dict.fromkeys(labels)), int(time.time() * 1000),
             history_id,
-            snippet_of(msg),
         )
         self.messages[msg_id] = stored
         self.threads.setdefault(thread_id, []).append(msg_id)

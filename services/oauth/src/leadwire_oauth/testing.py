@@ -58,13 +58,13 @@ class EventTap:
         event_type: str,
         *,
         at_least: int = 1,
-        timeout: float = 5.0,
+        wait: float = 5.0,
         settle: float = 0.3,
     ) -> list[dict[str, Any]]:
         """Events of one type for one client: waits for `at_least`, then `settle` more
         seconds so a test can tell "exactly once" from "at least once"."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + wait
 
         def matching() -> list[dict[str, Any]]:
             return [
