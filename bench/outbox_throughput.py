@@ -127,9 +127,7 @@ def measure(total: int, batch: int) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     consumer_ready, relay_ready, stop = ctx.Event(), ctx.Event(), ctx.Event()
     out: mp.Queue[Any] = ctx.Queue()
-    consumer = ctx.Process(
-        target=run_consumer, args=(schema, queue, total, consumer_ready, out)
-    )
+    consumer = ctx.Process(target=run_consumer, args=(schema, queue, total, consumer_ready, out))
     relay = ctx.Process(target=run_relay, args=(schema, queue.exchange, relay_ready, stop))
     consumer.start()
     consumer_ready.wait(60)

@@ -72,8 +72,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def run(client: httpx.AsyncClient, name: str, count: int, concurrency: int, call,
-              pid: int) -> dict:  # fmt: skip
+async def run(
+    client: httpx.AsyncClient, name: str, count: int, concurrency: int, call, pid: int
+) -> dict:
     latencies: list[float] = []
     errors = 0
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -109,19 +110,33 @@ async def run(client: httpx.AsyncClient, name: str, count: int, concurrency: int
     }
 
 
-async def bench(base_url: str, ca: Path, token: str, msg_id: str, count: int, conc: int,
-                pid: int) -> list:  # fmt: skip
+async def bench(
+    base_url: str, ca: Path, token: str, msg_id: str, count: int, conc: int, pid: int
+) -> list:
     ctx = ssl.create_default_context(cafile=str(ca))
     limits = httpx.Limits(max_connections=conc, max_keepalive_connections=conc)
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base_url, verify=ctx, limits=limits, headers=headers,
-                                 timeout=30) as client:  # fmt: skip
+    async with httpx.AsyncClient(
+        base_url=base_url, verify=ctx, limits=limits, headers=headers, timeout=30
+    ) as client:
         path = "/gmail/v1/users/me/messages"
         await run(client, "warm-up", 100, conc, lambda c, i: c.get(f"{path}/{msg_id}"), pid)
-        get = await run(client, "messages.get (format=full)", count, conc,
-                        lambda c, i: c.get(f"{path}/{msg_id}"), pid)  # fmt: skip
-        send = await run(client, "messages.send", count, conc,
-                         lambda c, i: c.post(f"{path}/send", json=send_body(i)), pid)  # fmt: skip
+        get = await run(
+            client,
+            "messages.get (format=full)",
+            count,
+            conc,
+            lambda c, i: c.get(f"{path}/{msg_id}"),
+            pid,
+        )
+        send = await run(
+            client,
+            "messages.send",
+            count,
+            conc,
+            lambda c, i: c.post(f"{path}/send", json=send_body(i)),
+            pid,
+        )
     return [get, send]
 
 
@@ -138,22 +153,34 @@ def main() -> None:
         control.post("/_sandbox/mailboxes", json={"provider": "google", "address": ADDRESS})
         running = RunningSandbox(base_url, ca, SandboxConfig(), control, state=None)  # type: ignore[arg-type]
         token = google_connect(running, ADDRESS)["access_token"]
-        inbound = {"from": "lead@customer.test", "subject": "Quote", "text": "Hello " * 100,
-                   "html": "<p>Hello</p>" * 50}  # fmt: skip
+        inbound = {
+            "from": "lead@customer.test",
+            "subject": "Quote",
+            "text": "Hello " * 100,
+            "html": "<p>Hello</p>" * 50,
+        }
         msg_id = control.post(f"/_sandbox/mailboxes/{ADDRESS}/inbound", json=inbound).json()["id"]
-        results = asyncio.run(bench(base_url, ca, token, msg_id, args.requests, args.concurrency,
-                                         proc.pid))
+        results = asyncio.run(
+            bench(base_url, ca, token, msg_id, args.requests, args.concurrency, proc.pid)
+        )
         control.close()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     for r in results:
-        print(f"{r['operation']:28} {r['requests_per_second']:8.1f} req/s  "
-              f"(server {r['server_capacity_rps_per_core']} req/s per core)  "
-              f"p50 {r['latency_ms_p50']} ms  p99 {r['latency_ms_p99']} ms  errors {r['errors']}")  # fmt: skip
+        print(
+            f"{r['operation']:28} {r['requests_per_second']:8.1f} req/s  "
+            f"(server {r['server_capacity_rps_per_core']} req/s per core)  "
+            f"p50 {r['latency_ms_p50']} ms  p99 {r['latency_ms_p99']} ms  errors {r['errors']}"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"python": platform.python_version(), "machine": platform.machine(),
-            "cpus": os.cpu_count(), "load_avg_1m": os.getloadavg()[0], "transport": "https loopback, keep-alive"}  # fmt: skip
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_avg_1m": os.getloadavg()[0],
+        "transport": "https loopback, keep-alive",
+    }
     RESULTS.write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
     print(f"saved {RESULTS}")
 

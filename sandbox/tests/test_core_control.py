@@ -15,11 +15,16 @@ def test_ca_endpoint_serves_the_bundle_clients_trust(sandbox):
 
 
 def test_mailbox_errors_are_clear(sandbox):
-    resp = sandbox.control.post("/_sandbox/mailboxes", json={"provider": "nope", "address": "a@b.c"})
+    resp = sandbox.control.post(
+        "/_sandbox/mailboxes", json={"provider": "nope", "address": "a@b.c"}
+    )
     assert resp.status_code == 400 and "no mail provider" in resp.text
-    assert sandbox.control.post("/_sandbox/mailboxes", json={"provider": "google"}).status_code == 400
-    resp = sandbox.control.post("/_sandbox/mailboxes", json={"provider": "google", "address": "a@b.c",
-                                                             "colour": "red"})  # fmt: skip
+    assert (
+        sandbox.control.post("/_sandbox/mailboxes", json={"provider": "google"}).status_code == 400
+    )
+    resp = sandbox.control.post(
+        "/_sandbox/mailboxes", json={"provider": "google", "address": "a@b.c", "colour": "red"}
+    )
     assert resp.status_code == 400 and "colour" in resp.text
     resp = sandbox.control.post("/_sandbox/mailboxes/nobody@x.test/inbound", json={"from": "a@b.c"})
     assert resp.status_code == 404
@@ -41,11 +46,21 @@ def test_reset_forgets_mailboxes_and_faults(sandbox):
 
 def test_structured_message_with_non_ascii_html_and_attachment():
     pdf = base64.b64encode(b"%PDF").decode()
-    msg = build_message({"from": "a@x.test", "from_name": "Zoë", "to": ["b@y.test", "c@y.test"],
-                         "subject": "Grüße", "text": "héllo", "html": "<p>héllo</p>",
-                         "precedence": "bulk", "headers": {"X-Lead-Source": "form"},
-                         "attachments": [{"filename": "a.pdf", "content_type": "application/pdf",
-                                          "content_base64": pdf}]})  # fmt: skip
+    msg = build_message(
+        {
+            "from": "a@x.test",
+            "from_name": "Zoë",
+            "to": ["b@y.test", "c@y.test"],
+            "subject": "Grüße",
+            "text": "héllo",
+            "html": "<p>héllo</p>",
+            "precedence": "bulk",
+            "headers": {"X-Lead-Source": "form"},
+            "attachments": [
+                {"filename": "a.pdf", "content_type": "application/pdf", "content_base64": pdf}
+            ],
+        }
+    )
     again = from_raw(msg.as_bytes())
     assert again["Subject"] == "Grüße" and again["Precedence"] == "bulk"
     assert again["X-Lead-Source"] == "form" and "Zoë" in str(again["From"])
@@ -59,16 +74,24 @@ def test_html_only_auto_reply_and_bounce():
     assert text_body(html_only) is None and html_body(html_only).strip() == "<b>hi</b>"
     auto = build_message({"from": "a@x.test", "to": "b@y.test", "auto_reply": True})
     assert auto["Auto-Submitted"] == "auto-replied"
-    bounce = from_raw(build_message({"from": "MAILER-DAEMON@y.test", "to": "b@y.test",
-                                     "bounce": {"recipient": "gone@z.test"}}).as_bytes())  # fmt: skip
+    bounce = from_raw(
+        build_message(
+            {
+                "from": "MAILER-DAEMON@y.test",
+                "to": "b@y.test",
+                "bounce": {"recipient": "gone@z.test"},
+            }
+        ).as_bytes()
+    )
     assert bounce.get_content_type() == "multipart/report"
     assert bounce.get_param("report-type") == "delivery-status"
     assert "gone@z.test" in text_body(bounce)
 
 
 def test_cli_flags_become_config():
-    config = parse_args(["--port", "9999", "--push-endpoint", "http://127.0.0.1:1/push",
-                         "--token-lifetime", "5"])  # fmt: skip
+    config = parse_args(
+        ["--port", "9999", "--push-endpoint", "http://127.0.0.1:1/push", "--token-lifetime", "5"]
+    )
     assert config.base_url == "https://127.0.0.1:9999"
     assert config.effective_push_audience == "http://127.0.0.1:1/push"
     assert config.access_token_lifetime == 5

@@ -12,8 +12,9 @@ from sandbox.faults import FaultRegistry
 
 def test_429_with_retry_after_on_a_gmail_route_then_recovers(sandbox, gmail_account):
     gmail, _ = gmail_account()
-    rule = sandbox.add_fault(path="/gmail/v1/users/me/profile", method="GET", status=429,
-                             retry_after=7, count=1)  # fmt: skip
+    rule = sandbox.add_fault(
+        path="/gmail/v1/users/me/profile", method="GET", status=429, retry_after=7, count=1
+    )
     with pytest.raises(HttpError) as err:
         gmail.users().getProfile(userId="me").execute()
     assert err.value.resp.status == 429 and err.value.resp["retry-after"] == "7"

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 import google.auth.exceptions
 import google.auth.transport.requests
 import pytest
-
 from google.oauth2 import id_token
 
 from sandbox.google.clients import google_credentials
@@ -109,8 +108,12 @@ def test_google_auth_refresh_then_revoked_grant_is_invalid_grant(sandbox, ca_ses
 def test_revoke_endpoint_kills_the_grant(sandbox):
     sandbox.create_mailbox("google", ADDRESS)
     token = google_connect(sandbox, ADDRESS)
-    assert sandbox.control.post("/revoke", data={"token": token["refresh_token"]}).status_code == 200
-    resp = sandbox.control.get("/oauth2/v3/userinfo", headers={"Authorization": "Bearer " + token["access_token"]})
+    assert (
+        sandbox.control.post("/revoke", data={"token": token["refresh_token"]}).status_code == 200
+    )
+    resp = sandbox.control.get(
+        "/oauth2/v3/userinfo", headers={"Authorization": "Bearer " + token["access_token"]}
+    )
     assert resp.status_code == 401
 
 
@@ -119,14 +122,19 @@ def test_consent_without_gmail_send_is_possible_and_enforced(sandbox):
     token = google_connect(sandbox, ADDRESS, sandbox_grant_scopes=READ)
     assert SEND not in token["scope"].split() and READ in token["scope"].split()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
-    resp = sandbox.control.post("/gmail/v1/users/me/messages/send", json={"raw": "eA"}, headers=headers)
+    resp = sandbox.control.post(
+        "/gmail/v1/users/me/messages/send", json={"raw": "eA"}, headers=headers
+    )
     assert resp.status_code == 403
     assert resp.json()["error"]["status"] == "PERMISSION_DENIED"
 
 
 def test_denied_consent_redirects_with_access_denied(sandbox):
     sandbox.create_mailbox("google", ADDRESS)
-    assert _query(_authorize(sandbox, sandbox_deny="1")) == {"error": "access_denied", "state": "st-1"}
+    assert _query(_authorize(sandbox, sandbox_deny="1")) == {
+        "error": "access_denied",
+        "state": "st-1",
+    }
     sandbox.control.post("/_sandbox/google/consent", json={"deny_next": True})
     assert _query(_authorize(sandbox))["error"] == "access_denied"
     assert "code" in _query(_authorize(sandbox))  # only the next one

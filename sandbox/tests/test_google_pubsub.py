@@ -64,8 +64,9 @@ def receiver_factory() -> Iterator:
 def verify_push(sandbox, session, token: str, audience: str) -> dict:
     """What a service does with a push's bearer token (signature, aud, iss, then email)."""
     request = google.auth.transport.requests.Request(session)
-    claims = id_token.verify_token(token, request, audience=audience,
-                                   certs_url=f"{sandbox.base_url}/oauth2/v1/certs")  # fmt: skip
+    claims = id_token.verify_token(
+        token, request, audience=audience, certs_url=f"{sandbox.base_url}/oauth2/v1/certs"
+    )
     if claims["iss"] not in {"https://accounts.google.com", "accounts.google.com"}:
         raise ValueError("wrong issuer")
     if claims.get("email") != PUSH_SA or not claims.get("email_verified"):
@@ -78,7 +79,9 @@ def _watch(gmail) -> None:
     gmail.users().watch(userId="me", body=body).execute()
 
 
-def test_push_is_retried_with_backoff_until_acked(sandbox, gmail_account, receiver_factory, ca_session):
+def test_push_is_retried_with_backoff_until_acked(
+    sandbox, gmail_account, receiver_factory, ca_session
+):
     sandbox.config.push_backoff_initial = 0.05
     receiver = receiver_factory([500, 503, 204])
     gmail, _ = gmail_account(push_endpoint=receiver.url)
@@ -95,13 +98,19 @@ def test_push_is_retried_with_backoff_until_acked(sandbox, gmail_account, receiv
     token = headers["Authorization"].removeprefix("Bearer ")
     claims = verify_push(sandbox, ca_session, token, audience=receiver.url)
     assert claims["aud"] == receiver.url
-    attempts = sandbox.control.get("/_sandbox/google/push/attempts", params={"address": ADDRESS}).json()
+    attempts = sandbox.control.get(
+        "/_sandbox/google/push/attempts", params={"address": ADDRESS}
+    ).json()
     assert [(a["attempt"], a["status"], a["acked"]) for a in attempts] == [
-        (1, 500, False), (2, 503, False), (3, 204, True)
-    ]  # fmt: skip
+        (1, 500, False),
+        (2, 503, False),
+        (3, 204, True),
+    ]
 
 
-def test_push_only_for_watched_labels_and_can_be_switched_off(sandbox, gmail_account, receiver_factory):
+def test_push_only_for_watched_labels_and_can_be_switched_off(
+    sandbox, gmail_account, receiver_factory
+):
     receiver = receiver_factory([204])
     gmail, _ = gmail_account(push_endpoint=receiver.url)
     sandbox.deliver(ADDRESS, **{"from": "a@x.test", "subject": "before watch", "text": "t"})
@@ -109,7 +118,9 @@ def test_push_only_for_watched_labels_and_can_be_switched_off(sandbox, gmail_acc
     sandbox.deliver(ADDRESS, **{"from": "b@x.test", "subject": "spam", "text": "t", "spam": True})
     sandbox.deliver(ADDRESS, **{"from": "c@x.test", "subject": "inbox", "text": "t"})
     receiver.wait_for(1)
-    resp = sandbox.control.post(f"/_sandbox/google/mailboxes/{ADDRESS}/push", json={"enabled": False})
+    resp = sandbox.control.post(
+        f"/_sandbox/google/mailboxes/{ADDRESS}/push", json={"enabled": False}
+    )
     assert resp.json()["push"] is None
     sandbox.deliver(ADDRESS, **{"from": "d@x.test", "subject": "polled", "text": "t"})
     time.sleep(0.3)
@@ -134,5 +145,7 @@ def test_push_tokens_with_wrong_audience_email_or_signature_are_rejected(sandbox
     with pytest.raises(ValueError, match="signature"):
         verify_push(sandbox, ca_session, forged, aud)
     jwks = google.auth.transport.requests.Request(ca_session)
-    claims = id_token.verify_token(good, jwks, audience=aud, certs_url=f"{sandbox.base_url}/oauth2/v3/certs")
+    claims = id_token.verify_token(
+        good, jwks, audience=aud, certs_url=f"{sandbox.base_url}/oauth2/v3/certs"
+    )
     assert claims["email_verified"] is True

@@ -103,6 +103,7 @@ def test_revoked_grant_answers_invalid_grant(sandbox, mailbox, app):
 
     assert result["error"] == "invalid_grant"
     assert result["error_codes"] == [50173]
+    assert _me(sandbox, tokens["access_token"]).status_code == 401
 
 
 def test_consent_without_mail_send_grants_fewer_scopes(sandbox, app):

@@ -147,7 +147,12 @@ class GmailMailbox:
         thread_id = self.thread_for(msg, thread_id) or msg_id
         history_id = self._next_history()
         stored = StoredMessage(
-            msg_id, thread_id, raw, msg, list(dict.fromkeys(labels)), int(time.time() * 1000),
+            msg_id,
+            thread_id,
+            raw,
+            msg,
+            list(dict.fromkeys(labels)),
+            int(time.time() * 1000),
             history_id,
         )
         self.messages[msg_id] = stored

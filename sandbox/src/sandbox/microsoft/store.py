@@ -260,4 +260,8 @@ class MicrosoftStore:
             grants = [g for g in self.grants.values() if g.address == address.lower()]
             for grant in grants:
                 grant.revoked = True
+            # As with Continuous Access Evaluation: the mailbox's access tokens die too.
+            for token in self.access_tokens.values():
+                if token.address == address.lower():
+                    token.expires_at = 0
             return len(grants)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import socket
@@ -162,6 +163,15 @@ async def oauth(
     rabbit_url: str,
     fresh_schema: str,
 ) -> AsyncIterator[OAuthHarness]:
+    async with running_oauth(sandbox, postgres_dsn, rabbit_url, fresh_schema) as harness:
+        yield harness
+
+
+@contextlib.asynccontextmanager
+async def running_oauth(
+    sandbox: Any, postgres_dsn: str, rabbit_url: str, fresh_schema: str
+) -> AsyncIterator[OAuthHarness]:
+    """The oauth service on a free port, pointed at a running sandbox."""
     port = _free_port()
     base = sandbox.base_url
     settings = OAuthSettings(
