@@ -14,8 +14,13 @@ import sys
 import time
 from typing import Any
 
+import asyncpg
 import httpx
-from stack import Stack, StackConfig, ensure_database
+from stack import Stack, StackConfig, reset_database
+
+from leadwire.broker import make_broker
+from leadwire.mailbox_tokens import MAILBOX_TOKEN_QUEUE
+from leadwire.rpc import rpc_call
 
 GMAIL = "hello@northwind-studio.example"
 OUTLOOK = "sales@contoso-consulting.example"
@@ -54,6 +59,44 @@ def browser_connect(
     print(f"  browser hops: {hops}")
     body: dict[str, Any] = landed.json()
     return body
+
+
+async def show_token_service(
+    config: StackConfig, mailboxes: list[dict[str, Any]], sandbox: httpx.Client
+) -> None:
+    step("Another service asks oauth for access tokens over RabbitMQ (mailbox.token RPC)")
+    broker = make_broker(config.rabbit_url, service="demo")
+    await broker.start()
+    try:
+        for item in mailboxes:
+            body = {"mailbox_id": item["mailbox_id"], "force_refresh": False}
+            cached = await rpc_call(broker, MAILBOX_TOKEN_QUEUE, body, timeout=10)
+            forced = await rpc_call(
+                broker, MAILBOX_TOKEN_QUEUE, {**body, "force_refresh": True}, timeout=10
+            )
+            path = "/gmail/v1/users/me/profile" if item["provider"] == "google" else "/v1.0/me"
+            headers = {"Authorization": f"Bearer {forced['access_token']}"}
+            check = await asyncio.to_thread(sandbox.get, path, headers=headers)
+            print(
+                f"  {item['provider']:<10} token …{cached['access_token'][-4:]} until {cached['expires_at']};"
+                f" force_refresh → …{forced['access_token'][-4:]}; provider says {check.status_code}"
+            )
+    finally:
+        await broker.stop()
+
+
+async def show_published_events(config: StackConfig) -> None:
+    step("Events oauth published (written in the same transaction, relayed with confirms)")
+    conn = await asyncpg.connect(config.database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT type, count(*) AS n, count(published_at) AS published FROM oauth.outbox"
+            " GROUP BY type ORDER BY type"
+        )
+    finally:
+        await conn.close()
+    for row in rows:
+        print(f"  {row['type']:<22} {row['n']} written, {row['published']} published")
 
 
 def run_demo(stack_config: StackConfig) -> int:
@@ -133,6 +176,10 @@ def run_demo(stack_config: StackConfig) -> int:
             f" last refresh {item['last_refresh_at'] or '-'}"
         )
 
+    mailboxes = [i for i in status.json() if i["mailbox_id"]]
+    asyncio.run(show_token_service(stack_config, mailboxes, sandbox))
+    asyncio.run(show_published_events(stack_config))
+
     step("Provider health (GET /health/providers on oauth)")
     for item in httpx.get("http://127.0.0.1:8001/health/providers", timeout=10).json():
         print(
@@ -152,7 +199,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the stack running afterwards")
     args = parser.parse_args()
     config = StackConfig()
-    asyncio.run(ensure_database(config))
+    asyncio.run(reset_database(config))  # each demo run starts from an empty database
     stack = Stack(config)
     code = 1
     try:

@@ -114,6 +114,16 @@ async def ensure_database(config: StackConfig) -> None:
         await conn.close()
 
 
+async def reset_database(config: StackConfig) -> None:
+    admin_dsn = config.database_url.rsplit("/", 1)[0] + "/postgres"
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{DEMO_DATABASE}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{DEMO_DATABASE}"')
+    finally:
+        await conn.close()
+
+
 class Stack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config

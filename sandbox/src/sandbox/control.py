@@ -1,4 +1,8 @@
-"""The generic control API under /_sandbox (documented in sandbox/README.md)."""
+"""The generic control API under /_sandbox (documented in sandbox/README.md).
+
+Handlers are async on purpose: all provider state is then touched from the
+server's event loop only, never from the threadpool, so it needs no locks.
+"""
 
 from __future__ import annotations
 
@@ -26,15 +30,15 @@ def control_router(sandbox: Sandbox) -> APIRouter:
         return provider
 
     @router.get("/health")
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:
         return {"ok": True, "providers": sorted(sandbox.providers)}
 
     @router.get("/ca", response_class=PlainTextResponse)
-    def ca() -> str:
+    async def ca() -> str:
         return sandbox.config.ca_path.read_text()
 
     @router.post("/mailboxes", status_code=201)
-    def create_mailbox(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def create_mailbox(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
         spec = dict(body)
         name, address = spec.pop("provider", None), spec.pop("address", None)
         if not name or not address or "@" not in address:
@@ -53,11 +57,11 @@ def control_router(sandbox: Sandbox) -> APIRouter:
         return {"provider": name, **mailbox}
 
     @router.get("/mailboxes")
-    def list_mailboxes() -> list[dict[str, str]]:
+    async def list_mailboxes() -> list[dict[str, str]]:
         return [{"address": a, "provider": p} for a, p in sorted(sandbox.mailbox_owner.items())]
 
     @router.post("/mailboxes/{address}/inbound", status_code=201)
-    def inbound(address: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def inbound(address: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
         provider = owner(address)
         fields = dict(body)
         labels = fields.pop("labels", None)
@@ -70,38 +74,38 @@ def control_router(sandbox: Sandbox) -> APIRouter:
         return provider.deliver(address, message, list(labels or _DEFAULT_LABELS))
 
     @router.get("/mailboxes/{address}/sent")
-    def sent(address: str) -> list[dict[str, Any]]:
+    async def sent(address: str) -> list[dict[str, Any]]:
         return owner(address).sent_messages(address)
 
     @router.post("/mailboxes/{address}/revoke")
-    def revoke(address: str) -> dict[str, Any]:
+    async def revoke(address: str) -> dict[str, Any]:
         owner(address).revoke_grants(address)
         return {"address": address, "revoked": True}
 
     @router.post("/faults", status_code=201)
-    def add_fault(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    async def add_fault(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
         try:
             return sandbox.faults.add(**body).public()
         except (TypeError, ValueError) as exc:
             raise HTTPException(400, str(exc)) from exc
 
     @router.get("/faults")
-    def list_faults() -> list[dict[str, Any]]:
+    async def list_faults() -> list[dict[str, Any]]:
         return sandbox.faults.list()
 
     @router.delete("/faults")
-    def clear_faults() -> dict[str, Any]:
+    async def clear_faults() -> dict[str, Any]:
         sandbox.faults.clear()
         return {"cleared": True}
 
     @router.delete("/faults/{rule_id}")
-    def delete_fault(rule_id: int) -> dict[str, Any]:
+    async def delete_fault(rule_id: int) -> dict[str, Any]:
         if not sandbox.faults.remove(rule_id):
             raise HTTPException(404, f"no fault {rule_id}")
         return {"deleted": rule_id}
 
     @router.post("/reset")
-    def reset() -> dict[str, Any]:
+    async def reset() -> dict[str, Any]:
         sandbox.reset()
         return {"reset": True}
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from sandbox.config import SandboxConfig
-from sandbox.openai_replies import content_text, count_tokens, make_reply, prompt_tokens
+from sandbox.openai_replies import content_text, count_tokens, make_reply
+from sandbox.openai_stream import stream_chunks, usage_of
 
 MODELS = ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1", "o4-mini"]
 _CREATED = 1_715_000_000
@@ -130,7 +130,8 @@ class OpenAIFake:
                 rule = request.app.state.sandbox.faults.add(path="/v1/chat/completions", **body)
             except (TypeError, ValueError) as exc:
                 raise HTTPException(400, str(exc)) from exc
-            return rule.public()
+            public: dict[str, Any] = rule.public()
+            return public
 
         return router
 
@@ -172,16 +173,21 @@ class OpenAIFake:
         finish = "stop"
         if isinstance(limit, int) and count_tokens(content) > limit:
             content, finish = " ".join(content.split()[: max(limit // 2, 1)]), "length"
-        usage = _usage(messages, content)
+        usage = usage_of(messages, content)
         completion_id = f"chatcmpl-{secrets.token_urlsafe(18)}"
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            chunks = _stream(
+            chunks = stream_chunks(
                 completion_id, model, content, finish, usage if include_usage else None
             )
             return StreamingResponse(chunks, media_type="text/event-stream")
         n = int(body.get("n") or 1)
-        message = {"role": "assistant", "content": content, "refusal": None, "annotations": []}
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": content,
+            "refusal": None,
+            "annotations": [],
+        }
         return JSONResponse(
             {
                 "id": completion_id,
@@ -254,53 +260,3 @@ def _validate(body: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
                 400, f"Invalid value for 'messages[{i}].role'.", param=f"messages[{i}].role"
             )
     return model, messages
-
-
-def _usage(messages: list[dict[str, Any]], content: str) -> dict[str, Any]:
-    prompt, completion = prompt_tokens(messages), count_tokens(content)
-    return {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-        "completion_tokens_details": {
-            "reasoning_tokens": 0,
-            "audio_tokens": 0,
-            "accepted_prediction_tokens": 0,
-            "rejected_prediction_tokens": 0,
-        },
-    }
-
-
-def _stream(
-    completion_id: str, model: str, content: str, finish: str, usage: dict[str, Any] | None
-) -> Iterator[str]:
-    def chunk(delta: dict[str, Any], reason: str | None, **extra: Any) -> str:
-        data = {
-            "id": completion_id,
-            "object": "chat.completion.chunk",
-            "created": int(time.time()),
-            "model": model,
-            "system_fingerprint": "fp_sandbox",
-            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": reason}],
-            **extra,
-        }
-        return f"data: {json.dumps(data)}\n\n"
-
-    yield chunk({"role": "assistant", "content": ""}, None)
-    words = content.split(" ")
-    for start in range(0, len(words), 8):
-        piece = " ".join(words[start : start + 8])
-        yield chunk({"content": piece if start == 0 else " " + piece}, None)
-    yield chunk({}, finish)
-    if usage is not None:
-        data = {
-            "id": completion_id,
-            "object": "chat.completion.chunk",
-            "created": int(time.time()),
-            "model": model,
-            "choices": [],
-            "usage": usage,
-        }
-        yield f"data: {json.dumps(data)}\n\n"
-    yield "data: [DONE]\n\n"

@@ -5,6 +5,13 @@ speak the real provider's paths, e.g. /gmail/v1/... or /v1.0/me/...) and its
 control router under /_sandbox/<name>/. Generic control calls (create a
 mailbox, deliver an email, read what was sent, reset) are dispatched to the
 provider that owns the mailbox.
+
+Optional: a provider may define
+    fault_error_body(path, status, message) -> tuple[str, bytes] | None
+returning (content_type, body) for injected faults on its own paths (None for
+paths that are not its own); sandbox.faults shapes Google and Graph errors by default.
+Route handlers and the control API run on the server's event loop (async def),
+so provider state needs no locks.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
         sb.control.post("/_sandbox/mailboxes", json={...})
 
 Fixtures: `sandbox_session` (one server per test session / xdist worker) and
-`sandbox` (the same server, reset before each test). Use them from a conftest
-with `from sandbox.testing import sandbox, sandbox_session  # noqa: F401`.
+`sandbox` (the same server, reset before each test). This module is a pytest
+plugin (pytest11 entry point in sandbox/pyproject.toml): every suite has them.
 """
 
 from __future__ import annotations

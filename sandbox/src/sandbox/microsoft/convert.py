@@ -81,7 +81,7 @@ def from_email(
         is_read=is_read,
         headers=header_list(msg),
         attachments=[_attachment(a) for a in attachments(msg)],
-        in_reply_to=(_parse_ids(str(msg["In-Reply-To"] or "")) or [None])[0],
+        in_reply_to=next(iter(_parse_ids(str(msg["In-Reply-To"] or ""))), None),
         references=_parse_ids(str(msg["References"] or "")),
         from_=sender,
     )

@@ -67,9 +67,11 @@ class Notifier:
         self._client, self._loop = None, None
 
     def reset(self) -> None:
+        """Called from the control API's worker thread: cancel on the loop's own thread."""
         self.log.clear()
-        for task in list(self._tasks):
-            task.cancel()
+        if self._loop is not None:
+            for task in list(self._tasks):
+                self._loop.call_soon_threadsafe(task.cancel)
 
     @property
     def client(self) -> httpx.AsyncClient:

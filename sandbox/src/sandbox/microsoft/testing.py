@@ -28,8 +28,9 @@ from sandbox.config import SandboxConfig
 REDIRECT_URI = "http://127.0.0.1:9/oauth/microsoft/callback"
 
 
-def msal_app(base_url: str, ca_path: Path | str, config: SandboxConfig | None = None,
-             tenant: str = "common") -> msal.ConfidentialClientApplication:  # fmt: skip
+def msal_app(
+    base_url: str, ca_path: Path | str, config: SandboxConfig | None = None, tenant: str = "common"
+) -> msal.ConfidentialClientApplication:
     # msal ignores verify= when REQUESTS_CA_BUNDLE is set: hand it a session instead.
     session = requests.Session()
     session.verify = str(ca_path)
@@ -44,8 +45,9 @@ def msal_app(base_url: str, ca_path: Path | str, config: SandboxConfig | None = 
     )
 
 
-def authorize_redirect(app: msal.ConfidentialClientApplication, ca_path: Path | str,
-                       flow: dict[str, Any]) -> dict[str, str]:  # fmt: skip
+def authorize_redirect(
+    app: msal.ConfidentialClientApplication, ca_path: Path | str, flow: dict[str, Any]
+) -> dict[str, str]:
     """Follow the authorize URL like a browser would; the redirect's query parameters."""
     with httpx.Client(verify=ssl.create_default_context(cafile=str(ca_path))) as browser:
         answer = browser.get(flow["auth_uri"])
@@ -55,10 +57,14 @@ def authorize_redirect(app: msal.ConfidentialClientApplication, ca_path: Path | 
     return {k: v[0] for k, v in query.items()}
 
 
-def sign_in(app: msal.ConfidentialClientApplication, ca_path: Path | str, address: str,
-            scopes: list[str]) -> dict[str, Any]:  # fmt: skip
+def sign_in(
+    app: msal.ConfidentialClientApplication, ca_path: Path | str, address: str, scopes: list[str]
+) -> dict[str, Any]:
     flow = app.initiate_auth_code_flow(scopes, redirect_uri=REDIRECT_URI, login_hint=address)
-    return app.acquire_token_by_auth_code_flow(flow, authorize_redirect(app, ca_path, flow))
+    result: dict[str, Any] = app.acquire_token_by_auth_code_flow(
+        flow, authorize_redirect(app, ca_path, flow)
+    )
+    return result
 
 
 class Receiver:
