@@ -32,15 +32,21 @@ def _free_port() -> int:
 def _env(service: str, port: int, schema: str, dsn: str, rabbit: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "HTTP_PORT": str(port), "DATABASE_URL": dsn, "RABBIT_URL": rabbit,
-        "DATABASE_SCHEMA": schema, "JWT_SECRET": "e2e-jwt-secret-0123456789abcdef0123456789",
+        "HTTP_PORT": str(port),
+        "DATABASE_URL": dsn,
+        "RABBIT_URL": rabbit,
+        "DATABASE_SCHEMA": schema,
+        "JWT_SECRET": "e2e-jwt-secret-0123456789abcdef0123456789",
         "LOG_LEVEL": "INFO",
     }
     if service == "oauth":
-        env.update({
-            "ENCRYPTION_KEYS": f"k1:{base64.b64encode(os.urandom(32)).decode()}",
-            "STATE_SECRET": "e2e-state-secret", "RPC_QUEUE_PREFIX": f"{schema}.",
-        })
+        env.update(
+            {
+                "ENCRYPTION_KEYS": f"k1:{base64.b64encode(os.urandom(32)).decode()}",
+                "STATE_SECRET": "e2e-state-secret",
+                "RPC_QUEUE_PREFIX": f"{schema}.",
+            }
+        )
     return env
 
 
@@ -75,8 +81,10 @@ async def test_every_service_starts_reports_ready_and_stops_on_sigterm(postgres_
         for name, schema in zip(SERVICES, schemas, strict=True):
             port = _free_port()
             process = subprocess.Popen(
-                [str(BIN / f"leadwire-{name}")], env=_env(name, port, schema, postgres_dsn, rabbit_url),
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                [str(BIN / f"leadwire-{name}")],
+                env=_env(name, port, schema, postgres_dsn, rabbit_url),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
             )
             started[name] = (process, port)
         for name, (process, port) in started.items():

@@ -12,6 +12,7 @@ from uuid import uuid4
 import pytest
 from faststream.rabbit import RabbitQueue, TestRabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
+
 from leadwire.broker import ConsumerQueue, RetryPolicy, make_broker, subscriber
 from leadwire.consuming import attempts_so_far
 from leadwire.events import ClientChanged, TypedEvent, new_event

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from faststream.rabbit import RabbitBroker, RabbitResponse
+from pydantic import BaseModel
 
 from leadwire.mailbox_tokens import (
     CLIENT_SECRETS_QUEUE,

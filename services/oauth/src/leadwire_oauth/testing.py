@@ -22,6 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from leadwire.broker import make_broker
+from leadwire.http import ssl_context
 from leadwire.mailbox_tokens import MAILBOX_TOKEN_QUEUE
 from leadwire.rpc import rpc_call
 from leadwire_oauth.context import OAuthContext
@@ -118,7 +119,7 @@ class OAuthHarness:
     ) -> httpx.Response:
         """Follow the auth URL and every redirect, as a browser would."""
         async with httpx.AsyncClient(
-            verify=str(self.sandbox.ca_path),
+            verify=ssl_context(str(self.sandbox.ca_path)),
             follow_redirects=True,
             timeout=20,
             cookies=self.api.cookies if cookies is None else cookies,
@@ -133,7 +134,7 @@ class OAuthHarness:
 
     async def provider_redirect(self, auth_url: str) -> str:
         """The callback URL the provider redirects to, without following it."""
-        async with httpx.AsyncClient(verify=str(self.sandbox.ca_path)) as browser:
+        async with httpx.AsyncClient(verify=ssl_context(str(self.sandbox.ca_path))) as browser:
             answer = await browser.get(auth_url)
         assert answer.status_code in (302, 303), answer.text
         return str(answer.headers["location"])
