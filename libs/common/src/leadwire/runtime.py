@@ -19,18 +19,20 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import Annotated, Protocol, TypeVar
 
 import asyncpg
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.rabbit import RabbitBroker
 
-from leadwire.broker import declare_topology
+from leadwire.broker import declare_topology, make_broker
 from leadwire.db import create_pool, run_migrations
 from leadwire.health import health_router, metrics_middleware
+from leadwire.logging import configure_logging
 from leadwire.publisher import AmqpPublisher
 from leadwire.relay import OutboxRelay
+from leadwire.settings import ServiceSettings, load_settings
 from leadwire.topology import EVENTS_EXCHANGE
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,13 @@ class ServiceRuntime:
             port=settings.http_port,
             **options,  # type: ignore[arg-type]
         )
+
+    @classmethod
+    def for_service(cls, settings: ServiceSettings, **options: object) -> ServiceRuntime:
+        """A runtime with its own broker, schema and address taken from the settings."""
+        broker = make_broker(settings.rabbit_url, service=settings.service_name)
+        schema = settings.database_schema or settings.service_name
+        return cls.from_settings(settings, broker, schema=schema, **options)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -206,3 +215,15 @@ def serve(app: FastAPI, *, host: str, port: int, shutdown_grace: float = 10.0) -
         timeout_graceful_shutdown=int(shutdown_grace),
         log_config=None,  # leadwire.logging owns the log format
     )
+
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+
+
+def run_service(
+    settings_class: type[SettingsT], create_app: Callable[[SettingsT], FastAPI]
+) -> None:
+    """A service's console-script entry: settings (or one clear error), logging, serve."""
+    settings = load_settings(settings_class)
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    serve(create_app(settings), host=settings.http_host, port=settings.http_port)

@@ -103,6 +103,8 @@ class ServiceSettings(BaseSettings):
     )
 
     service_name: str
+    # The service's Postgres schema; empty means the service name.
+    database_schema: str = ""
     environment: Environment = "development"
     database_url: str = Field(default="postgresql://postgres@127.0.0.1:5432/postgres", repr=False)
     rabbit_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/", repr=False)

@@ -8,4 +8,3 @@ from leadwire.settings import ServiceSettings
 class DrafterSettings(ServiceSettings):
     service_name: str = "drafter"
     http_port: int = 8003
-    database_schema: str = "drafter"

@@ -8,4 +8,3 @@ from leadwire.settings import ServiceSettings
 class IngestSettings(ServiceSettings):
     service_name: str = "ingest"
     http_port: int = 8002
-    database_schema: str = "ingest"

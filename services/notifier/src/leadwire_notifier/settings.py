@@ -8,4 +8,3 @@ from leadwire.settings import ServiceSettings
 class NotifierSettings(ServiceSettings):
     service_name: str = "notifier"
     http_port: int = 8005
-    database_schema: str = "notifier"

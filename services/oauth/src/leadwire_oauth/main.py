@@ -9,11 +9,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from leadwire.auth import LoginThrottle
-from leadwire.broker import make_broker
 from leadwire.crypto import KeyRing, StateSigner
-from leadwire.logging import configure_logging
-from leadwire.runtime import ServiceRuntime, serve
-from leadwire.settings import load_settings
+from leadwire.runtime import ServiceRuntime, run_service
 from leadwire_oauth import admins, store
 from leadwire_oauth.api import auth, clients, connections, health
 from leadwire_oauth.context import OAuthContext
@@ -27,11 +24,8 @@ FLOW_PURGE_INTERVAL = 3600
 
 
 def create_app(settings: OAuthSettings) -> FastAPI:
-    broker = make_broker(settings.rabbit_url, service="oauth")
-    runtime = ServiceRuntime.from_settings(
+    runtime = ServiceRuntime.for_service(
         settings,
-        broker,
-        schema=settings.database_schema,
         migrations=MIGRATIONS,
         routers=[auth.router, clients.router, connections.router, health.router],
     )
@@ -43,7 +37,7 @@ def create_app(settings: OAuthSettings) -> FastAPI:
         providers=build_providers(settings),
     )
     tokens = TokenService(ctx)
-    register_rpc(broker, ctx, tokens)
+    register_rpc(runtime.broker, ctx, tokens)
 
     async def first_admin() -> None:
         await admins.ensure_first_admin(ctx)
@@ -65,7 +59,4 @@ def create_app(settings: OAuthSettings) -> FastAPI:
 
 
 def run() -> None:
-    settings = load_settings(OAuthSettings)
-    configure_logging(settings.service_name, settings.log_level, settings.log_json)
-    app = create_app(settings)
-    serve(app, host=settings.http_host, port=settings.http_port)
+    run_service(OAuthSettings, create_app)

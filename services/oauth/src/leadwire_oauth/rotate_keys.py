@@ -62,7 +62,9 @@ async def rotate_all(pool: asyncpg.Pool, keys: KeyRing) -> RotationReport:
 async def _main() -> int:
     settings = load_settings(OAuthSettings)
     keys = KeyRing.from_string(settings.encryption_keys.get_secret_value())
-    pool = await create_pool(settings.database_url, settings.database_schema)
+    pool = await create_pool(
+        settings.database_url, settings.database_schema or settings.service_name
+    )
     try:
         report = await rotate_all(pool, keys)
     finally:

@@ -11,7 +11,6 @@ from leadwire_oauth.google_secrets import parse_client_secrets
 class OAuthSettings(ServiceSettings):
     service_name: str = "oauth"
     http_port: int = 8001
-    database_schema: str = "oauth"
 
     # Public base URL the browser reaches (the gateway); callbacks hang off it.
     public_base_url: str = "http://127.0.0.1:8080"

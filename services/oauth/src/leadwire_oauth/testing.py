@@ -22,6 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from leadwire.broker import make_broker
+from leadwire.crypto import aad_for
 from leadwire.http import ssl_context
 from leadwire.mailbox_tokens import MAILBOX_TOKEN_QUEUE
 from leadwire.rpc import rpc_call
@@ -143,6 +144,14 @@ class OAuthHarness:
         body = {"mailbox_id": mailbox_id, "force_refresh": force_refresh}
         queue = self.settings.rpc_queue_prefix + MAILBOX_TOKEN_QUEUE
         return await rpc_call(self.rpc_broker, queue, body, timeout=10)
+
+    async def stored_refresh_token(self, mailbox_id: str) -> str:
+        async with self.ctx.pool.acquire() as conn:
+            blob = await conn.fetchval(
+                "SELECT refresh_token_enc FROM mailboxes WHERE id = $1", uuid.UUID(mailbox_id)
+            )
+        aad = aad_for("mailboxes", uuid.UUID(mailbox_id), "refresh_token")
+        return self.ctx.keys.decrypt_str(bytes(blob), aad)
 
     async def expire_access_token(self, mailbox_id: str) -> None:
         async with self.ctx.pool.acquire() as conn:

@@ -7,7 +7,6 @@ import uuid
 import httpx
 import pytest
 
-from leadwire.crypto import aad_for
 from leadwire_oauth.testing import OAuthHarness, query_of
 
 pytestmark = pytest.mark.integration
@@ -179,7 +178,7 @@ async def test_disconnect_revokes_at_google_wipes_tokens_and_publishes(oauth: OA
     oauth.sandbox.create_mailbox("google", GMAIL)
     client = await oauth.create_client()
     mailbox_id = (await oauth.connect(client["id"], "google", GMAIL))["mailbox_id"]
-    refresh_token = await stored_refresh_token(oauth, mailbox_id)
+    refresh_token = await oauth.stored_refresh_token(mailbox_id)
 
     answer = await oauth.api.delete(f"/admin/mailboxes/{mailbox_id}")
 
@@ -200,18 +199,3 @@ async def test_disconnect_revokes_at_google_wipes_tokens_and_publishes(oauth: OA
         },
     )
     assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
-
-
-async def stored_refresh_token(oauth: OAuthHarness, mailbox_id: str) -> str:
-    async with oauth.ctx.pool.acquire() as conn:
-        blob = await conn.fetchval(
-            "SELECT refresh_token_enc FROM mailboxes WHERE id = $1", uuid.UUID(mailbox_id)
-        )
-    return oauth.ctx.keys.decrypt_str(
-        bytes(blob), aad_for("mailboxes", uuid.UUID(mailbox_id), "refresh_token")
-    )
-
-
-async def test_connect_for_unknown_client_is_404(oauth: OAuthHarness):
-    answer = await oauth.api.post(f"/admin/clients/{uuid.uuid4()}/connect/google", json={})
-    assert answer.status_code == 404

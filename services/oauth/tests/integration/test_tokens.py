@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 
-from leadwire.crypto import aad_for
 from leadwire.mailbox_tokens import MailboxTokenClient, MailboxTokenError
 from leadwire.rpc import rpc_caller
 from leadwire_oauth.testing import OAuthHarness
@@ -109,15 +108,15 @@ async def test_revoked_grant_marks_mailbox_revoked_and_publishes_once(oauth: OAu
 
 async def test_microsoft_rotated_refresh_token_is_saved(oauth: OAuthHarness):
     _, mailbox_id = await connected(oauth, "microsoft", OUTLOOK)
-    before = await stored_refresh_token(oauth, mailbox_id)
+    before = await oauth.stored_refresh_token(mailbox_id)
 
     first = await oauth.token(mailbox_id, force_refresh=True)
-    rotated = await stored_refresh_token(oauth, mailbox_id)
+    rotated = await oauth.stored_refresh_token(mailbox_id)
     second = await oauth.token(mailbox_id, force_refresh=True)
 
     assert first["ok"] and second["ok"], (first, second)
     assert rotated != before  # the sandbox rotates, as Entra does; the old one is dead
-    assert await stored_refresh_token(oauth, mailbox_id) != rotated
+    assert await oauth.stored_refresh_token(mailbox_id) != rotated
     graph = oauth.sandbox.control.get(
         "/v1.0/me", headers={"Authorization": f"Bearer {second['access_token']}"}
     )
@@ -160,13 +159,3 @@ async def test_token_client_caches_until_near_expiry(oauth: OAuthHarness):
     with pytest.raises(MailboxTokenError) as missing:
         await client.get(uuid.uuid4())
     assert missing.value.code == "not_found"
-
-
-async def stored_refresh_token(oauth: OAuthHarness, mailbox_id: str) -> str:
-    async with oauth.ctx.pool.acquire() as conn:
-        blob = await conn.fetchval(
-            "SELECT refresh_token_enc FROM mailboxes WHERE id = $1", uuid.UUID(mailbox_id)
-        )
-    return oauth.ctx.keys.decrypt_str(
-        bytes(blob), aad_for("mailboxes", uuid.UUID(mailbox_id), "refresh_token")
-    )

@@ -9,13 +9,13 @@ from leadwire_oauth.google_secrets import parse_client_secrets
 
 
 def test_business_hours_reject_unknown_timezone():
-    with pytest.raises(ValidationError, match="unknown IANA timezone"):
-        BusinessHours(timezone="Mars/Olympus")
+    with pytest.raises(ValidationError, match="unknown IANA time zone"):
+        BusinessHours(timezone="Mars/Olympus", days=["mon"], start="09:00", end="17:00")
 
 
 def test_business_hours_reject_start_after_end():
     with pytest.raises(ValidationError, match="start must be before end"):
-        BusinessHours(start="18:00", end="09:00")
+        BusinessHours(timezone="UTC", days=["mon"], start="18:00", end="09:00")
 
 
 def test_origin_is_normalised_and_paths_refused():

@@ -8,4 +8,3 @@ from leadwire.settings import ServiceSettings
 class SenderSettings(ServiceSettings):
     service_name: str = "sender"
     http_port: int = 8004
-    database_schema: str = "sender"

@@ -3,41 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import time
-from typing import Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+# The same rules as the client.changed contract, so what is accepted can be published.
+from leadwire.contracts.clients import AutoSendMode as AutoSend
+from leadwire.contracts.clients import BusinessHours
+
+__all__ = ["SLUG_PATTERN", "AutoSend", "BusinessHours", "DraftingProfile"]
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-AutoSend = Literal["off", "guarded", "always"]
-
-
-class BusinessHours(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    timezone: str = "UTC"
-    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
-    start: time = time(9, 0)
-    end: time = time(17, 0)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA timezone {value!r}") from None
-        return value
-
-    @model_validator(mode="after")
-    def _start_before_end(self) -> BusinessHours:
-        if self.start >= self.end:
-            raise ValueError("start must be before end")
-        if not self.days:
-            raise ValueError("days must name at least one weekday")
-        return self
 
 
 class DraftingProfile(BaseModel):
