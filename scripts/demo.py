@@ -96,7 +96,11 @@ async def show_published_events(config: StackConfig) -> None:
     finally:
         await conn.close()
     for row in rows:
-        print(f"  {row['type']:<22} {row['n']} written, {row['published']} published")
+        waiting = row["n"] - row["published"]
+        note = f", {waiting} waiting for a consumer to bind its queue" if waiting else ""
+        print(f"  {row['type']:<22} {row['n']} written, {row['published']} published{note}")
+    print("  (an event no queue is bound to stays in the outbox — mandatory publish — and goes out")
+    print("   once its consumer exists: ingest, which will consume mailbox.*, is not built yet)")
 
 
 def run_demo(stack_config: StackConfig) -> int:

@@ -199,3 +199,15 @@ async def test_disconnect_revokes_at_google_wipes_tokens_and_publishes(oauth: OA
         },
     )
     assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
+
+
+async def test_outlook_consent_without_mail_send_is_refused(oauth: OAuthHarness):
+    oauth.sandbox.create_mailbox("microsoft", OUTLOOK, denied_scopes=["Mail.Send"])
+    client = await oauth.create_client()
+
+    landed = await oauth.follow(await oauth.start_connect(client["id"], "microsoft", OUTLOOK))
+
+    assert landed.status_code == 400 and landed.json()["error"] == "missing_scopes"
+    assert "mail.send" in landed.json()["message"].lower()
+    async with oauth.ctx.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM mailboxes") == 0
