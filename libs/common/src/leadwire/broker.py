@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from faststream.rabbit import Channel, RabbitBroker
 
 from leadwire.consuming import DEFAULT_RETRY, REGISTRY, RetryPolicy, subscriber
+from leadwire.logging import broker_logger
 from leadwire.replay_dlq import replay_dlq
 from leadwire.rpc import RpcError, RpcTimeout, rpc_call, rpc_caller, rpc_queue
 from leadwire.topology import (
@@ -74,6 +75,7 @@ def make_broker(
         graceful_timeout=graceful_timeout,
         reconnect_interval=reconnect_interval,
         log_level=access_log_level,
+        logger=broker_logger(),  # through leadwire.logging: JSON, scrubbed
     )
 
 

@@ -23,6 +23,7 @@ from faststream.rabbit.message import RabbitMessage
 
 from leadwire import metrics
 from leadwire.events import parse_event
+from leadwire.logging import bind_event_context
 from leadwire.topology import ConsumerQueue, delay_exchange
 
 log = logging.getLogger(__name__)
@@ -128,12 +129,20 @@ async def _consume(
         metrics.EVENTS_FAILED.labels(queue.name).inc()
         await _after_failure(broker, queue, policy, message, attempt, exc, retry=False)
         return
-    try:
-        await handler(event)
-    except Exception as exc:
-        metrics.EVENTS_FAILED.labels(queue.name).inc()
-        await _after_failure(broker, queue, policy, message, attempt, exc)
-        return
+    context = {
+        "event_id": getattr(event, "event_id", None) or message.message_id,
+        "correlation_id": getattr(event, "correlation_id", None) or message.correlation_id,
+        "client_id": getattr(event, "client_id", None),
+        "queue": queue.name,
+        "attempt": attempt,
+    }
+    with bind_event_context(**context):  # every log line of the handler carries them
+        try:
+            await handler(event)
+        except Exception as exc:
+            metrics.EVENTS_FAILED.labels(queue.name).inc()
+            await _after_failure(broker, queue, policy, message, attempt, exc)
+            return
     metrics.EVENTS_CONSUMED.labels(queue.name).inc()
     await message.ack()
 

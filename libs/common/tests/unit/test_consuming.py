@@ -101,3 +101,32 @@ def test_bad_queue_definitions_are_refused() -> None:
         ConsumerQueue("notifier", "clients", "client.changed")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="queue name part"):
         ConsumerQueue("Notifier", "clients", ("client.changed",))
+
+
+async def test_handler_log_lines_carry_the_event_and_correlation_ids() -> None:
+    import io
+    import json
+
+    from leadwire.logging import configure_logging, get_logger
+
+    captured = io.StringIO()
+    configure_logging("notifier", "INFO", json=True, stream=captured)
+    broker = make_broker("amqp://unused/", service="notifier")
+    body = client_changed_bytes()
+    sent = json.loads(body)
+
+    @subscriber(broker, QUEUE, retry_policy=POLICY)
+    async def on_client_changed(event: TypedEvent[Any]) -> None:
+        get_logger("test").info("client_seen")
+
+    try:
+        async with TestRabbitBroker(broker) as test_broker:
+            await test_broker.publish(
+                body, exchange=QUEUE.rabbit_exchange(), routing_key="client.changed"
+            )
+    finally:
+        configure_logging("notifier", "WARNING", json=True)
+    line = next(json.loads(raw) for raw in captured.getvalue().splitlines() if "client_seen" in raw)
+    assert line["event_id"] == sent["event_id"]
+    assert line["correlation_id"] == sent["correlation_id"]
+    assert line["queue"] == QUEUE.name
