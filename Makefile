@@ -35,10 +35,12 @@ test: install infra lint
 test-fast: install
 	$(BIN)/pytest -n 2 -m "not integration and not e2e" $(PYTEST_ARGS)
 
-demo: install infra
+demo: install
+	@bash scripts/ensure-infra.sh --gateway
 	$(BIN)/python scripts/demo.py
 
-stack: install infra
+stack: install
+	@bash scripts/ensure-infra.sh --gateway
 	$(BIN)/python scripts/run_stack.py
 
 sandbox: install

@@ -45,6 +45,18 @@ ensure_rabbitmq() {
   for _ in $(seq 1 30); do rabbitmqctl -q status >/dev/null 2>&1 && break; sleep 1; done
 }
 
+# `--gateway`: the demo also wants nginx (the gateway); best effort, the demo
+# falls back to the services' own ports without it.
+ensure_nginx() {
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] && return 0
+  (apt_install nginx-light) || echo "ensure-infra: nginx unavailable; the demo runs without the gateway" >&2
+  # Debian's package starts a default server on :80; the demo runs its own.
+  if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+    /usr/sbin/nginx -s stop >/dev/null 2>&1 || true
+  fi
+}
+
 ensure_postgres
 ensure_rabbitmq
 echo "ensure-infra: PostgreSQL (5432) and RabbitMQ (5672) are up"
+if [ "${1:-}" = "--gateway" ]; then ensure_nginx; fi

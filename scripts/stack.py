@@ -29,6 +29,13 @@ SERVICES = {"oauth": 8001, "ingest": 8002, "drafter": 8003, "sender": 8004, "not
 DEMO_DATABASE = "leadwire_demo"
 
 
+def _nginx() -> str | None:
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+
+
 def _persistent_secrets() -> dict[str, str]:
     """Generated once per checkout so a restarted stack still reads its data."""
     path = RUN / "secrets.env"
@@ -50,7 +57,8 @@ def _persistent_secrets() -> dict[str, str]:
 class StackConfig:
     database_url: str = f"postgresql://postgres@127.0.0.1:5432/{DEMO_DATABASE}"
     rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
-    with_gateway: bool = True
+    # Without nginx the demo still runs, reaching oauth on its own port.
+    with_gateway: bool = field(default_factory=lambda: _nginx() is not None)
     secrets: dict[str, str] = field(default_factory=_persistent_secrets)
 
     @property
@@ -169,7 +177,7 @@ class Stack:
             self._start_gateway()
 
     def _start_gateway(self) -> None:
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        nginx = _nginx() or "nginx"
         prefix = RUN / "gateway"
         prefix.mkdir(parents=True, exist_ok=True)
         values = {"GATEWAY_PREFIX": str(prefix), "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY_PORT}"}
