@@ -89,9 +89,19 @@ def test_html_only_auto_reply_and_bounce():
 
 
 def test_cli_flags_become_config():
-    config = parse_args(
-        ["--port", "9999", "--push-endpoint", "http://127.0.0.1:1/push", "--token-lifetime", "5"]
+    hostnames, config = parse_args(
+        [
+            "--port",
+            "9999",
+            "--push-endpoint",
+            "http://127.0.0.1:1/push",
+            "--token-lifetime",
+            "5",
+            "--hostname",
+            "sandbox",
+        ]
     )
+    assert hostnames == ("sandbox",)
     assert config.base_url == "https://127.0.0.1:9999"
     assert config.effective_push_audience == "http://127.0.0.1:1/push"
     assert config.access_token_lifetime == 5

@@ -13,7 +13,7 @@ from sandbox.config import SandboxConfig
 from sandbox.tls import make_certs
 
 
-def parse_args(argv: list[str] | None = None) -> SandboxConfig:
+def parse_args(argv: list[str] | None = None) -> tuple[tuple[str, ...], SandboxConfig]:
     defaults = SandboxConfig()
     parser = argparse.ArgumentParser(prog="leadwire-sandbox", description=__doc__)
     parser.add_argument("--host", default=defaults.host)
@@ -21,6 +21,12 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
     parser.add_argument("--cert-dir", type=Path, default=defaults.cert_dir)
     parser.add_argument(
         "--public-base-url", default=None, help="URL clients use, if not https://host:port"
+    )
+    parser.add_argument(
+        "--hostname",
+        action="append",
+        default=[],
+        help="extra name for the TLS certificate (repeatable), e.g. a docker-compose service",
     )
     parser.add_argument("--push-endpoint", default=None, help="Gmail Pub/Sub push target URL")
     parser.add_argument("--push-audience", default=None, help="aud of push OIDC tokens")
@@ -33,7 +39,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
     )
     parser.add_argument("--history-retention", type=int, default=defaults.history_retention)
     args = parser.parse_args(argv)
-    return SandboxConfig(
+    return tuple(args.hostname), SandboxConfig(
         host=args.host,
         port=args.port,
         cert_dir=args.cert_dir,
@@ -47,9 +53,9 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
 
 
 def main(argv: list[str] | None = None) -> None:
-    config = parse_args(argv)
+    hostnames, config = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    certs = make_certs(config.cert_dir)
+    certs = make_certs(config.cert_dir, hostnames)
     print(f"sandbox base URL: {config.base_url}", flush=True)
     print(f"sandbox CA bundle (PROVIDER_CA_BUNDLE): {certs.ca_path}", flush=True)
     uvicorn.run(

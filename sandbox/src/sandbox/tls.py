@@ -28,12 +28,15 @@ class SandboxCerts:
         return ssl.create_default_context(cafile=str(self.ca_path))
 
 
-def make_certs(cert_dir: Path) -> SandboxCerts:
-    """Create a fresh CA + leaf and write them to cert_dir (overwriting old ones)."""
+def make_certs(cert_dir: Path, extra_hostnames: tuple[str, ...] = ()) -> SandboxCerts:
+    """Create a fresh CA + leaf and write them to cert_dir (overwriting old ones).
+
+    `extra_hostnames` are added to the leaf's names, e.g. "sandbox" when services
+    reach it by its docker-compose service name."""
     cert_dir = Path(cert_dir)
     cert_dir.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA(organization_name="Leadwire Sandbox CA")
-    leaf = ca.issue_cert("127.0.0.1", "localhost", "::1")
+    leaf = ca.issue_cert("127.0.0.1", "localhost", "::1", *extra_hostnames)
     certs = SandboxCerts(
         ca_path=cert_dir / "sandbox-ca.pem",
         cert_path=cert_dir / "sandbox-server.pem",
