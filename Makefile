@@ -26,6 +26,7 @@ lint: install
 	$(BIN)/ruff check libs services sandbox tests bench scripts
 	$(BIN)/ruff format --check libs services sandbox tests bench scripts
 	$(BIN)/mypy --strict libs/common/src/leadwire
+	$(BIN)/mypy services/oauth/src services/ingest/src services/drafter/src services/sender/src services/notifier/src
 
 typecheck: lint
 

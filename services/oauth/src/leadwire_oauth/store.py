@@ -6,14 +6,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 from uuid import UUID
 
 import asyncpg
 
 from leadwire_oauth.domain.models import Client, Mailbox, PendingFlow
 
-Conn = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+# A plain connection or one borrowed from a pool: the same query API.
+Conn: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
 _CLIENT_COLUMNS = (
     "id, name, slug, auto_send, business_hours, reply_delay_seconds, profile, allowed_origins,"
@@ -302,7 +303,10 @@ async def set_mailbox_token_ciphertexts(
 
 
 async def flow_secret_ciphertexts(conn: Conn) -> Sequence[asyncpg.Record]:
-    return await conn.fetch("SELECT nonce, secret_enc FROM oauth_flows WHERE used_at IS NULL")
+    rows: Sequence[asyncpg.Record] = await conn.fetch(
+        "SELECT nonce, secret_enc FROM oauth_flows WHERE used_at IS NULL"
+    )
+    return rows
 
 
 async def set_flow_secret_ciphertext(conn: Conn, nonce: str, blob: bytes) -> None:

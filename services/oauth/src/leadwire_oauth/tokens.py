@@ -16,7 +16,7 @@ import structlog
 
 from leadwire.crypto import aad_for
 from leadwire.events import MailboxRevoked, new_event
-from leadwire.mailbox_tokens import MailboxTokenReply
+from leadwire.mailbox_tokens import MailboxTokenReply, TokenErrorCode
 from leadwire.outbox import add_event
 from leadwire_oauth import store
 from leadwire_oauth.context import OAuthContext
@@ -31,8 +31,8 @@ from leadwire_oauth.domain.models import Mailbox
 log = structlog.get_logger(__name__)
 
 
-def _error(code: str, message: str) -> MailboxTokenReply:
-    return MailboxTokenReply(ok=False, error=code, message=message)  # type: ignore[arg-type]
+def _error(code: TokenErrorCode, message: str) -> MailboxTokenReply:
+    return MailboxTokenReply(ok=False, error=code, message=message)
 
 
 class TokenService:

@@ -146,7 +146,7 @@ class GoogleProvider:
         )
         request = google.auth.transport.requests.Request(session=self._session)
         try:
-            credentials.refresh(request)
+            credentials.refresh(request)  # type: ignore[no-untyped-call]
         except google.auth.exceptions.RefreshError as exc:
             raise _classify_refresh_error(exc) from None
         except google.auth.exceptions.TransportError:

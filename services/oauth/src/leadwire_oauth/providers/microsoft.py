@@ -31,7 +31,7 @@ from leadwire_oauth.providers.base import AuthStart
 SCOPES = ["Mail.ReadWrite", "Mail.Send", "User.Read"]
 
 
-class _DiscardingCache(msal.TokenCache):
+class _DiscardingCache(msal.TokenCache):  # type: ignore[misc]  # msal is untyped
     """Tokens live encrypted in Postgres only; msal's in-memory copy is dropped."""
 
     def add(self, event: Any, **kwargs: Any) -> None:
