@@ -97,6 +97,7 @@ class StackConfig:
                     "GOOGLE_CLIENT_SECRET": "sandbox-google-client-secret",
                     "GOOGLE_AUTH_URI": f"{sandbox}/o/oauth2/v2/auth",
                     "GOOGLE_TOKEN_URI": f"{sandbox}/token",
+                    "GOOGLE_USERINFO_URI": f"{sandbox}/v1/userinfo",
                     "GOOGLE_REVOKE_URI": f"{sandbox}/revoke",
                     "GMAIL_API_BASE_URL": sandbox,
                     "MICROSOFT_CLIENT_ID": "sandbox-ms-client-id",

@@ -30,6 +30,7 @@ class OAuthSettings(ServiceSettings):
     google_auth_uri: str = "https://accounts.google.com/o/oauth2/v2/auth"
     google_token_uri: str = "https://oauth2.googleapis.com/token"
     google_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    google_userinfo_uri: str = "https://openidconnect.googleapis.com/v1/userinfo"
     gmail_api_base_url: str = "https://gmail.googleapis.com"
 
     microsoft_client_id: str = ""

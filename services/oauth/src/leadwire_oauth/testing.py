@@ -202,6 +202,7 @@ async def running_oauth(
         google_auth_uri=f"{base}/o/oauth2/v2/auth",
         google_token_uri=f"{base}/token",
         google_revoke_uri=f"{base}/revoke",
+        google_userinfo_uri=f"{base}/v1/userinfo",
         gmail_api_base_url=base,
         microsoft_client_id=sandbox.config.microsoft_client_id,
         microsoft_client_secret=sandbox.config.microsoft_client_secret,

@@ -26,6 +26,8 @@ async def test_google_connect_stores_mailbox_and_publishes_connected(oauth: OAut
     status = (await oauth.api.get(f"/admin/clients/{client['id']}/connection-status")).json()
     google = [s for s in status if s["provider"] == "google"]
     assert google[0]["status"] == "connected" and google[0]["address"] == GMAIL
+    async with oauth.ctx.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT display_name FROM mailboxes") == "Acme Owner"
     events = await oauth.events.of_type(client["id"], "mailbox.connected")
     assert [e["payload"]["address"] for e in events] == [GMAIL]
     assert events[0]["payload"]["reconnected"] is False

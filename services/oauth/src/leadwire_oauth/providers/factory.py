@@ -16,6 +16,7 @@ def build_providers(settings: OAuthSettings) -> dict[str, OAuthProvider]:
         token_uri=settings.google_token_uri,
         revoke_uri=settings.google_revoke_uri,
         gmail_base_url=settings.gmail_api_base_url,
+        userinfo_uri=settings.google_userinfo_uri,
         ca_bundle=settings.provider_ca_bundle,
     )
     microsoft = MicrosoftProvider(

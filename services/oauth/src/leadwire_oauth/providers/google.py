@@ -47,8 +47,10 @@ class GoogleProvider:
         token_uri: str,
         revoke_uri: str,
         gmail_base_url: str,
+        userinfo_uri: str = "https://openidconnect.googleapis.com/v1/userinfo",
         ca_bundle: str = "",
     ) -> None:
+        self._userinfo_uri = userinfo_uri
         self._client_id = client_id
         self._client_secret = client_secret
         self._auth_uri = auth_uri
@@ -131,7 +133,15 @@ class GoogleProvider:
                 "profile_failed", f"Gmail refused the profile request ({profile.status_code})."
             )
         address = str(_json(profile).get("emailAddress", "")).lower()
-        return Identity(address=address, display_name="")
+        return Identity(address=address, display_name=await self._display_name(headers))
+
+    async def _display_name(self, headers: dict[str, str]) -> str:
+        """The account's name from OpenID userinfo; a nicety, so failures are ignored."""
+        try:
+            info = await self._http.get(self._userinfo_uri, headers=headers)
+        except httpx.HTTPError:
+            return ""
+        return str(_json(info).get("name", "")) if info.status_code == 200 else ""
 
     async def refresh(self, refresh_token: str) -> TokenGrant:
         return await asyncio.to_thread(self._refresh_sync, refresh_token)
