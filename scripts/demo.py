@@ -19,6 +19,7 @@ import httpx
 from stack import Stack, StackConfig, reset_database
 
 from leadwire.broker import make_broker
+from leadwire.http import ssl_context
 from leadwire.mailbox_tokens import MAILBOX_TOKEN_QUEUE
 from leadwire.rpc import rpc_call
 
@@ -47,7 +48,7 @@ def browser_connect(
     auth_url = started.json()["auth_url"]
     print(f"  auth URL: {auth_url.split('?')[0]}?…")
     browser = httpx.Client(
-        verify=ca_path,
+        verify=ssl_context(ca_path),
         follow_redirects=True,
         timeout=20,
         cookies=api.cookies,
@@ -103,64 +104,93 @@ async def show_published_events(config: StackConfig) -> None:
     print("   once its consumer exists: ingest, which will consume mailbox.*, is not built yet)")
 
 
-def run_demo(stack_config: StackConfig) -> int:
-    base = stack_config.public_url
-    ca_path = str(stack_config.ca_path)
-    sandbox = httpx.Client(base_url=stack_config.sandbox_url, verify=ca_path, timeout=10)
-    api = httpx.Client(base_url=base, timeout=20)
+CLIENT = {
+    "name": "Northwind Studio",
+    "auto_send": "guarded",
+    "business_hours": {
+        "timezone": "Europe/Berlin",
+        "days": ["mon", "tue", "wed", "thu", "fri"],
+        "start": "09:00",
+        "end": "18:00",
+    },
+    "reply_delay_seconds": 120,
+    "profile": {
+        "offer": "Brand identity and websites for small companies",
+        "tone": "warm, direct",
+        "signature": "— Anna, Northwind Studio",
+        "booking_link": "https://cal.example/northwind",
+        "language": "en",
+    },
+    "allowed_origins": ["https://northwind-studio.example"],
+}
 
+
+def create_mailboxes(sandbox: httpx.Client) -> None:
     step("Create two real-looking mailboxes at the sandbox providers")
-    sandbox.post(
-        "/_sandbox/mailboxes",
-        json={"provider": "google", "address": GMAIL, "display_name": "Northwind Studio"},
-    ).raise_for_status()
-    sandbox.post(
-        "/_sandbox/mailboxes",
-        json={"provider": "microsoft", "address": OUTLOOK, "display_name": "Contoso Sales"},
-    ).raise_for_status()
+    for provider, address, name in (
+        ("google", GMAIL, "Northwind Studio"),
+        ("microsoft", OUTLOOK, "Contoso Sales"),
+    ):
+        body = {"provider": provider, "address": address, "display_name": name}
+        sandbox.post("/_sandbox/mailboxes", json=body).raise_for_status()
     print(f"  Gmail: {GMAIL}   Outlook: {OUTLOOK}")
 
+
+def sign_in(api: httpx.Client, password: str) -> None:
     step("Sign in as the admin (POST /admin/login through the gateway)")
-    login = api.post(
-        "/admin/login",
-        json={"username": "admin", "password": stack_config.secrets["ADMIN_PASSWORD"]},
-    )
+    login = api.post("/admin/login", json={"username": "admin", "password": password})
     login.raise_for_status()
     api.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
     print("  got a bearer JWT, valid", login.json()["expires_in"], "s")
 
+
+def create_client(api: httpx.Client, sandbox: httpx.Client) -> dict[str, Any]:
     step("Create a client with its reply policy, drafting profile and Slack webhook")
     hook = sandbox.post("/_sandbox/slack/webhooks", json={"name": "northwind"})
-    hook_url = hook.json().get("url") if hook.status_code < 300 else None
-    slug = f"northwind-{int(time.time())}"
-    created = api.post(
-        "/admin/clients",
-        json={
-            "name": "Northwind Studio",
-            "slug": slug,
-            "auto_send": "guarded",
-            "business_hours": {
-                "timezone": "Europe/Berlin",
-                "days": ["mon", "tue", "wed", "thu", "fri"],
-                "start": "09:00",
-                "end": "18:00",
-            },
-            "reply_delay_seconds": 120,
-            "profile": {
-                "offer": "Brand identity and websites for small companies",
-                "tone": "warm, direct",
-                "signature": "— Anna, Northwind Studio",
-                "booking_link": "https://cal.example/northwind",
-                "language": "en",
-            },
-            "slack_webhook_url": hook_url or "https://hooks.slack.com/services/T000/B000/demo",
-            "allowed_origins": ["https://northwind-studio.example"],
-        },
-    )
+    hook.raise_for_status()
+    body = {
+        **CLIENT,
+        "slug": f"northwind-{int(time.time())}",
+        "slack_webhook_url": hook.json()["url"],
+    }
+    created = api.post("/admin/clients", json=body)
     created.raise_for_status()
-    client = created.json()
+    client: dict[str, Any] = created.json()
     print(f"  client {client['id']} slug={client['slug']} slack={client['slack_webhook']} (masked)")
+    return client
 
+
+def show_status(api: httpx.Client, client_id: str) -> list[dict[str, Any]]:
+    step("Connection status (GET /admin/clients/{id}/connection-status)")
+    status = api.get(f"/admin/clients/{client_id}/connection-status")
+    status.raise_for_status()
+    items: list[dict[str, Any]] = status.json()
+    for item in items:
+        print(
+            f"  {item['provider']:<10} {item['address'] or '-':<36} {item['status']:<14}"
+            f" last refresh {item['last_refresh_at'] or '-'}"
+        )
+    return items
+
+
+def show_provider_health() -> None:
+    step("Provider health (GET /health/providers on oauth)")
+    for item in httpx.get("http://127.0.0.1:8001/health/providers", timeout=10).json():
+        print(
+            f"  {item['provider']:<10} {item['status']:<15} token endpoint answers: "
+            f"{item['token_endpoint_reachable']}"
+        )
+
+
+def run_demo(stack_config: StackConfig) -> int:
+    ca_path = str(stack_config.ca_path)
+    sandbox = httpx.Client(
+        base_url=stack_config.sandbox_url, verify=ssl_context(ca_path), timeout=10
+    )
+    api = httpx.Client(base_url=stack_config.public_url, timeout=20)
+    create_mailboxes(sandbox)
+    sign_in(api, stack_config.secrets["ADMIN_PASSWORD"])
+    client = create_client(api, sandbox)
     for provider, address in (("google", GMAIL), ("microsoft", OUTLOOK)):
         step(f"Connect {address} ({provider}) through the real OAuth redirects")
         result = browser_connect(api, client["id"], provider, address, ca_path)
@@ -170,27 +200,10 @@ def run_demo(stack_config: StackConfig) -> int:
         print(
             f"  ✓ mailbox {result['mailbox_id']} connected; scopes: {', '.join(result['scopes'])}"
         )
-
-    step("Connection status (GET /admin/clients/{id}/connection-status)")
-    status = api.get(f"/admin/clients/{client['id']}/connection-status")
-    status.raise_for_status()
-    for item in status.json():
-        print(
-            f"  {item['provider']:<10} {item['address'] or '-':<36} {item['status']:<14}"
-            f" last refresh {item['last_refresh_at'] or '-'}"
-        )
-
-    mailboxes = [i for i in status.json() if i["mailbox_id"]]
+    mailboxes = [i for i in show_status(api, client["id"]) if i["mailbox_id"]]
     asyncio.run(show_token_service(stack_config, mailboxes, sandbox))
     asyncio.run(show_published_events(stack_config))
-
-    step("Provider health (GET /health/providers on oauth)")
-    for item in httpx.get("http://127.0.0.1:8001/health/providers", timeout=10).json():
-        print(
-            f"  {item['provider']:<10} {item['status']:<15} token endpoint answers: "
-            f"{item['token_endpoint_reachable']}"
-        )
-
+    show_provider_health()
     step("Not built yet (the services run and report ready, but do not do this work yet):")
     for item in NOT_BUILT:
         print(f"  · {item}")

@@ -177,17 +177,15 @@ async def oauth(
         yield harness
 
 
-@contextlib.asynccontextmanager
-async def running_oauth(
-    sandbox: Any, postgres_dsn: str, rabbit_url: str, fresh_schema: str
-) -> AsyncIterator[OAuthHarness]:
-    """The oauth service on a free port, pointed at a running sandbox."""
-    port = _free_port()
+def sandbox_settings(
+    sandbox: Any, postgres_dsn: str, rabbit_url: str, schema: str, port: int
+) -> OAuthSettings:
+    """oauth settings pointing every provider URL at a running sandbox."""
     base = sandbox.base_url
-    settings = OAuthSettings(
+    return OAuthSettings(
         database_url=postgres_dsn,
         rabbit_url=rabbit_url,
-        database_schema=fresh_schema,
+        database_schema=schema,
         http_port=port,
         public_base_url=f"http://127.0.0.1:{port}",
         jwt_secret="test-jwt-secret-0123456789abcdef0123456789",
@@ -196,7 +194,7 @@ async def running_oauth(
         admin_username="admin",
         admin_password=ADMIN_PASSWORD,
         provider_ca_bundle=str(sandbox.ca_path),
-        rpc_queue_prefix=f"test-{fresh_schema}.",
+        rpc_queue_prefix=f"test-{schema}.",
         google_client_id=sandbox.config.google_client_id,
         google_client_secret=sandbox.config.google_client_secret,
         google_auth_uri=f"{base}/o/oauth2/v2/auth",
@@ -210,44 +208,69 @@ async def running_oauth(
         microsoft_authority_host=base,
         graph_base_url=base,
     )
-    app = create_app(settings)
+
+
+@contextlib.asynccontextmanager
+async def served(app: FastAPI, port: int) -> AsyncIterator[None]:
+    """uvicorn in this event loop, lifespan included, until the block ends."""
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
     )
     serving = asyncio.create_task(server.serve())
-    while not server.started:
-        if serving.done():
-            serving.result()
-        await asyncio.sleep(0.02)
-
-    connection = await aio_pika.connect_robust(rabbit_url)
-    channel = await connection.channel()
-    exchange = await channel.declare_exchange(
-        "leadwire.events", aio_pika.ExchangeType.TOPIC, durable=True
-    )
-    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-    for key in ("client.#", "mailbox.#"):
-        await queue.bind(exchange, key)
-
-    rpc_broker = make_broker(rabbit_url, service="oauth-test")
-    await rpc_broker.start()
-    api = httpx.AsyncClient(base_url=settings.public_base_url, timeout=20)
-    login = await api.post("/admin/login", json={"username": "admin", "password": ADMIN_PASSWORD})
-    assert login.status_code == 200, login.text
-    api.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
     try:
-        yield OAuthHarness(
-            settings.public_base_url, app, settings, api, rpc_broker, sandbox, EventTap(queue)
-        )
+        while not server.started:
+            if serving.done():
+                serving.result()
+            await asyncio.sleep(0.02)
+        yield
     finally:
-        await api.aclose()
-        await rpc_broker.stop()
-        await connection.close()
         server.should_exit = True
         await serving
         for provider in app.state.oauth.providers.values():
             await provider.aclose()
-        await _delete_rpc_queues(rabbit_url, settings.rpc_queue_prefix)
+
+
+@contextlib.asynccontextmanager
+async def event_tap(rabbit_url: str) -> AsyncIterator[EventTap]:
+    connection = await aio_pika.connect_robust(rabbit_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(
+            "leadwire.events", aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        for key in ("client.#", "mailbox.#"):
+            await queue.bind(exchange, key)
+        yield EventTap(queue)
+
+
+@contextlib.asynccontextmanager
+async def admin_api(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=20) as api:
+        login = await api.post(
+            "/admin/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        api.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        yield api
+
+
+@contextlib.asynccontextmanager
+async def running_oauth(
+    sandbox: Any, postgres_dsn: str, rabbit_url: str, fresh_schema: str
+) -> AsyncIterator[OAuthHarness]:
+    """The oauth service on a free port, pointed at a running sandbox."""
+    settings = sandbox_settings(sandbox, postgres_dsn, rabbit_url, fresh_schema, _free_port())
+    app = create_app(settings)
+    rpc_broker = make_broker(rabbit_url, service="oauth-test")
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(_delete_rpc_queues, rabbit_url, settings.rpc_queue_prefix)
+        await stack.enter_async_context(served(app, settings.http_port))
+        tap = await stack.enter_async_context(event_tap(rabbit_url))
+        await rpc_broker.start()
+        stack.push_async_callback(rpc_broker.stop)
+        api = await stack.enter_async_context(admin_api(settings.public_base_url))
+        yield OAuthHarness(settings.public_base_url, app, settings, api, rpc_broker, sandbox, tap)
 
 
 async def _delete_rpc_queues(rabbit_url: str, prefix: str) -> None:

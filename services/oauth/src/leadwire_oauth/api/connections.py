@@ -76,52 +76,40 @@ async def start_connect(
     return ConnectResponse(auth_url=start.auth_url)
 
 
-@router.get("/oauth/{provider}/callback", include_in_schema=True)
+@router.get("/oauth/{provider}/callback")
 async def oauth_callback(provider: Provider, request: Request, ctx: ContextDep) -> Response:
     query = dict(request.query_params)
     try:
         connected = await connections.complete_connect(ctx, provider, query, request.cookies)
-    except connections.StateRejected as exc:
-        return outcome(
-            request,
-            400,
-            "Connection refused",
-            str(exc),
-            {"ok": False, "error": "invalid_state", "message": str(exc)},
-        )
-    except ConnectError as exc:
-        code = 409 if exc.reason == "address_taken" else 400
-        return outcome(
-            request,
-            code,
-            "Mailbox not connected",
-            exc.message,
-            {"ok": False, "error": exc.reason, "message": exc.message},
-        )
-    except ProviderUnavailable as exc:
-        return outcome(
-            request,
-            502,
-            "Provider unavailable",
-            f"{exc} Try again in a moment.",
-            {"ok": False, "error": "provider_unavailable", "message": str(exc)},
-        )
+    except (connections.StateRejected, ConnectError, ProviderUnavailable) as exc:
+        return _refused(request, exc)
     mailbox = connected.mailbox
     verb = "reconnected" if connected.reconnected else "connected"
+    message = f"{mailbox.address} ({provider}) is {verb}. Leadwire will answer its leads."
+    data = {
+        "ok": True,
+        "mailbox_id": str(mailbox.id),
+        "client_id": str(mailbox.client_id),
+        "address": mailbox.address,
+        "provider": provider,
+        "reconnected": connected.reconnected,
+        "scopes": mailbox.scopes,
+    }
+    return outcome(request, 200, "Mailbox connected", message, data)
+
+
+def _refused(request: Request, exc: Exception) -> Response:
+    """Every failed callback ends on a page (or JSON) that says what happened."""
+    if isinstance(exc, connections.StateRejected):
+        status, title, error, message = 400, "Connection refused", "invalid_state", str(exc)
+    elif isinstance(exc, ConnectError):
+        status = 409 if exc.reason == "address_taken" else 400
+        title, error, message = "Mailbox not connected", exc.reason, exc.message
+    else:
+        status, title, error = 502, "Provider unavailable", "provider_unavailable"
+        message = f"{exc} Try again in a moment."
     return outcome(
-        request,
-        200,
-        "Mailbox connected",
-        f"{mailbox.address} ({provider}) is {verb}. Leadwire will answer its leads.",
-        {
-            "ok": True,
-            "mailbox_id": str(mailbox.id),
-            "client_id": str(mailbox.client_id),
-            "address": mailbox.address,
-            "provider": provider,
-            "reconnected": connected.reconnected,
-            "scopes": mailbox.scopes,
-        },
+        request, status, title, message, {"ok": False, "error": error, "message": message}
     )
 
 
