@@ -62,6 +62,11 @@ class StackConfig:
     secrets: dict[str, str] = field(default_factory=_persistent_secrets)
 
     @property
+    def maintenance_dsn(self) -> str:
+        """The same server's `postgres` database, to create or drop the demo's."""
+        return self.database_url.rsplit("/", 1)[0] + "/postgres"
+
+    @property
     def sandbox_url(self) -> str:
         return f"https://127.0.0.1:{SANDBOX_PORT}"
 
@@ -113,8 +118,7 @@ class StackConfig:
 
 
 async def ensure_database(config: StackConfig) -> None:
-    admin_dsn = config.database_url.rsplit("/", 1)[0] + "/postgres"
-    conn = await asyncpg.connect(admin_dsn)
+    conn = await asyncpg.connect(config.maintenance_dsn)
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DEMO_DATABASE)
         if not exists:
@@ -124,8 +128,7 @@ async def ensure_database(config: StackConfig) -> None:
 
 
 async def reset_database(config: StackConfig) -> None:
-    admin_dsn = config.database_url.rsplit("/", 1)[0] + "/postgres"
-    conn = await asyncpg.connect(admin_dsn)
+    conn = await asyncpg.connect(config.maintenance_dsn)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{DEMO_DATABASE}" WITH (FORCE)')
         await conn.execute(f'CREATE DATABASE "{DEMO_DATABASE}"')

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +16,12 @@ import asyncpg
 import httpx
 import pytest
 
+from leadwire.testing import free_port
+
 pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
 SERVICES = ("oauth", "ingest", "drafter", "sender", "notifier")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _env(service: str, port: int, schema: str, dsn: str, rabbit: str) -> dict[str, str]:
@@ -79,7 +74,7 @@ async def test_every_service_starts_reports_ready_and_stops_on_sigterm(postgres_
     schemas = [f"e2e_{name}_{run}" for name in SERVICES]
     try:
         for name, schema in zip(SERVICES, schemas, strict=True):
-            port = _free_port()
+            port = free_port()
             process = subprocess.Popen(
                 [str(BIN / f"leadwire-{name}")],
                 env=_env(name, port, schema, postgres_dsn, rabbit_url),

@@ -196,12 +196,11 @@ RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 def run(runtime: ServiceRuntime) -> None:
     """Serve until SIGTERM/SIGINT; uvicorn then runs the lifespan shutdown above."""
-    uvicorn.run(
+    serve(
         runtime.build_app(),
         host=runtime.host,
         port=runtime.port,
-        timeout_graceful_shutdown=int(runtime.shutdown_grace),
-        log_config=None,  # leadwire.logging owns the log format
+        shutdown_grace=runtime.shutdown_grace,
     )
 
 

@@ -52,17 +52,6 @@ async def get_admin_password_hash(conn: Conn, username: str) -> str | None:
     return str(value) if value is not None else None
 
 
-async def upsert_admin(conn: Conn, admin_id: UUID, username: str, password_hash: str) -> None:
-    await conn.execute(
-        """INSERT INTO admins (id, username, password_hash) VALUES ($1, $2, $3)
-           ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash,
-                                                updated_at = now()""",
-        admin_id,
-        username,
-        password_hash,
-    )
-
-
 async def insert_admin_if_absent(
     conn: Conn, admin_id: UUID, username: str, password_hash: str
 ) -> bool:

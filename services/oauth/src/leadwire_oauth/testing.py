@@ -8,7 +8,6 @@ import base64
 import contextlib
 import json
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -26,18 +25,13 @@ from leadwire.crypto import aad_for
 from leadwire.http import ssl_context
 from leadwire.mailbox_tokens import MAILBOX_TOKEN_QUEUE
 from leadwire.rpc import rpc_call
+from leadwire.testing import free_port
 from leadwire_oauth.context import OAuthContext
 from leadwire_oauth.main import create_app
 from leadwire_oauth.settings import OAuthSettings
 from leadwire_oauth.tokens import TokenService
 
 ADMIN_PASSWORD = "correct horse battery staple"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _key() -> str:
@@ -260,7 +254,7 @@ async def running_oauth(
     sandbox: Any, postgres_dsn: str, rabbit_url: str, fresh_schema: str
 ) -> AsyncIterator[OAuthHarness]:
     """The oauth service on a free port, pointed at a running sandbox."""
-    settings = sandbox_settings(sandbox, postgres_dsn, rabbit_url, fresh_schema, _free_port())
+    settings = sandbox_settings(sandbox, postgres_dsn, rabbit_url, fresh_schema, free_port())
     app = create_app(settings)
     rpc_broker = make_broker(rabbit_url, service="oauth-test")
     async with contextlib.AsyncExitStack() as stack:

@@ -14,7 +14,12 @@ from leadwire_oauth import connections, store
 from leadwire_oauth.api.deps import AdminDep, ContextDep
 from leadwire_oauth.api.pages import outcome
 from leadwire_oauth.domain.grants import ConnectError, ProviderUnavailable
-from leadwire_oauth.domain.models import PROVIDERS, ConnectionStatus, connection_status
+from leadwire_oauth.domain.models import (
+    PROVIDERS,
+    ConnectionStatus,
+    Mailbox,
+    connection_status,
+)
 
 router = APIRouter(tags=["connections"])
 Provider = Literal["google", "microsoft"]
@@ -139,14 +144,7 @@ async def disconnect_mailbox(mailbox_id: UUID, ctx: ContextDep, _: AdminDep) -> 
     mailbox = await connections.disconnect_mailbox(ctx, mailbox_id, reason="disconnected_by_admin")
     if mailbox is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no mailbox {mailbox_id}")
-    return _status_out(
-        ConnectionStatus(
-            mailbox_id=mailbox.id,
-            provider=mailbox.provider,
-            address=mailbox.address,
-            status="disconnected",
-        )
-    )
+    return _disconnected(mailbox)
 
 
 @router.post("/admin/clients/{client_id}/disconnect")
@@ -161,12 +159,16 @@ async def disconnect_client(
     for mailbox in mailboxes:
         if mailbox.status != "disconnected":
             await connections.disconnect_mailbox(ctx, mailbox.id, reason="client_disconnected")
-            done.append(
-                ConnectionStatus(
-                    mailbox_id=mailbox.id,
-                    provider=mailbox.provider,
-                    address=mailbox.address,
-                    status="disconnected",
-                )
-            )
-    return [_status_out(i) for i in done]
+            done.append(_disconnected(mailbox))
+    return done
+
+
+def _disconnected(mailbox: Mailbox) -> MailboxStatusOut:
+    return _status_out(
+        ConnectionStatus(
+            mailbox_id=mailbox.id,
+            provider=mailbox.provider,
+            address=mailbox.address,
+            status="disconnected",
+        )
+    )

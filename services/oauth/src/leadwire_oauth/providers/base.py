@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import httpx
+
 from leadwire_oauth.domain.grants import Identity, TokenGrant
 
 
@@ -37,3 +39,12 @@ class OAuthProvider(Protocol):
     async def revoke(self, token: str) -> bool: ...
 
     async def probe(self) -> bool: ...
+
+
+async def token_endpoint_answers(http: httpx.AsyncClient, token_uri: str) -> bool:
+    """Whether a token endpoint answers at all: an empty grant earns a 4xx when it is up."""
+    try:
+        response = await http.post(token_uri, data={"grant_type": "refresh_token"})
+    except httpx.HTTPError:
+        return False
+    return response.status_code < 500

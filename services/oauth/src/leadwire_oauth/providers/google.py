@@ -30,7 +30,7 @@ from leadwire_oauth.domain.grants import (
     is_reconnect_error,
     new_pkce,
 )
-from leadwire_oauth.providers.base import AuthStart
+from leadwire_oauth.providers.base import AuthStart, token_endpoint_answers
 
 SCOPES = (GMAIL_MODIFY, GMAIL_SEND, "openid", "email", "profile")
 
@@ -177,11 +177,7 @@ class GoogleProvider:
         return response.status_code == 200
 
     async def probe(self) -> bool:
-        try:
-            response = await self._http.post(self._token_uri, data={"grant_type": "refresh_token"})
-        except httpx.HTTPError:
-            return False
-        return response.status_code < 500
+        return await token_endpoint_answers(self._http, self._token_uri)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -25,7 +25,7 @@ from leadwire_oauth.domain.grants import (
     expires_at_from,
     is_reconnect_error,
 )
-from leadwire_oauth.providers.base import AuthStart
+from leadwire_oauth.providers.base import AuthStart, token_endpoint_answers
 
 # msal adds openid, profile and offline_access itself and refuses them here.
 SCOPES = ["Mail.ReadWrite", "Mail.Send", "User.Read"]
@@ -155,13 +155,7 @@ class MicrosoftProvider:
         return False
 
     async def probe(self) -> bool:
-        try:
-            response = await self._http.post(
-                self._token_endpoint, data={"grant_type": "refresh_token"}
-            )
-        except httpx.HTTPError:
-            return False
-        return response.status_code < 500
+        return await token_endpoint_answers(self._http, self._token_endpoint)
 
     async def aclose(self) -> None:
         await self._http.aclose()
