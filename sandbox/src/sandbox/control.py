@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Body, HTTPException
 from fastapi.responses import PlainTextResponse
 
-from sandbox.mail import MailInputError, message_from_fields
+from sandbox.mail import MailInputError, inbound_from_fields
 from sandbox.provider import FakeMailProvider
 
 if TYPE_CHECKING:
@@ -68,10 +68,10 @@ def control_router(sandbox: Sandbox) -> APIRouter:
         if fields.pop("spam", False):
             labels = ["SPAM", "UNREAD"]
         try:
-            message = message_from_fields(fields, default_to=address)
+            message, raw = inbound_from_fields(fields, default_to=address)
         except MailInputError as exc:
             raise HTTPException(400, str(exc)) from exc
-        return provider.deliver(address, message, list(labels or _DEFAULT_LABELS))
+        return provider.deliver(address, message, list(labels or _DEFAULT_LABELS), raw=raw)
 
     @router.get("/mailboxes/{address}/sent")
     async def sent(address: str) -> list[dict[str, Any]]:

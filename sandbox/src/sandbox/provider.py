@@ -46,8 +46,13 @@ class FakeMailProvider(FakeProvider, Protocol):
 
     def has_mailbox(self, address: str) -> bool: ...
 
-    def deliver(self, address: str, message: EmailMessage, labels: list[str]) -> dict[str, Any]:
-        """Put an inbound message into the inbox; returns ids assigned (id, threadId, ...)."""
+    def deliver(
+        self, address: str, message: EmailMessage, labels: list[str], raw: bytes | None = None
+    ) -> dict[str, Any]:
+        """Put an inbound message into the inbox; returns ids assigned (id, threadId, ...).
+
+        `raw` is the message as received (served back byte for byte); without it the
+        provider serialises `message`."""
 
     def sent_messages(self, address: str) -> list[dict[str, Any]]:
         """What the mailbox sent: id, thread id, headers (From/To/Subject/Message-ID/

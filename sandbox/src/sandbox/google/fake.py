@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from email import policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -18,11 +17,10 @@ from sandbox.google.oauth import oauth_router
 from sandbox.google.oauth_state import OAuthState
 from sandbox.google.oidc import OidcSigner
 from sandbox.google.pubsub import PubSubPusher, PushTarget
-from sandbox.mail import html_body, text_body
+from sandbox.mail import CRLF, html_body, text_body
 
 MAILBOX_OPTIONS = {"grant_scopes", "deny_consent", "push_enabled", "push_endpoint", "push_audience"}
 WATCH_DAYS = 7
-_CRLF = policy.default.clone(linesep="\r\n")
 _SENT_HEADERS = (
     "From",
     "To",
@@ -92,9 +90,11 @@ class GoogleFake:
     def has_mailbox(self, address: str) -> bool:
         return address.lower() in self.mailboxes
 
-    def deliver(self, address: str, message: EmailMessage, labels: list[str]) -> dict[str, Any]:
+    def deliver(
+        self, address: str, message: EmailMessage, labels: list[str], raw: bytes | None = None
+    ) -> dict[str, Any]:
         box = self._require(address)
-        stored = box.add(message.as_bytes(policy=_CRLF), message, labels)
+        stored = box.add(raw if raw is not None else message.as_bytes(policy=CRLF), message, labels)
         self.after_add(box, stored)
         return {
             "id": stored.id,

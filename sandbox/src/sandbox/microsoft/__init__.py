@@ -94,7 +94,9 @@ class MicrosoftFake:
     def has_mailbox(self, address: str) -> bool:
         return self.store.mailbox(address) is not None
 
-    def deliver(self, address: str, message: EmailMessage, labels: list[str]) -> dict[str, Any]:
+    def deliver(
+        self, address: str, message: EmailMessage, labels: list[str], raw: bytes | None = None
+    ) -> dict[str, Any]:
         mailbox = self._mailbox(address)
         upper = {label.upper() for label in labels}
         folder = "junkemail" if "SPAM" in upper else "inbox"
@@ -103,7 +105,7 @@ class MicrosoftFake:
             *str(message.get("References") or "").split(),
         ]
         conversation = self.store.conversation_for(mailbox, refs) or new_graph_id()
-        graph = from_email(mailbox, message, folder, conversation, "UNREAD" not in upper)
+        graph = from_email(mailbox, message, folder, conversation, "UNREAD" not in upper, raw)
         self.store.add_message(mailbox, graph)
         self.subscriptions.notify(mailbox, graph, "created")
         return {
