@@ -115,8 +115,13 @@ class GmailMailbox:
         self.sent: list[str] = []
 
     # --- threading -------------------------------------------------------------
-    def thread_for(self, msg: EmailMessage, requested: str | None) -> str | None:
-        """Gmail joins a thread only if a reference and the subject both match."""
+    def thread_for(self, msg: EmailMessage, requested: str | None, sending: bool) -> str | None:
+        """Gmail joins a thread only if a reference and the subject both match.
+
+        A message the mailbox sends joins only the thread the request names (threadId);
+        received mail is threaded by its references alone."""
+        if sending and not requested:
+            return None
         refs = [self.by_rfc822[r] for r in referenced_ids(msg) if r in self.by_rfc822]
         subject = normalize_subject(str(msg.get("Subject", "")))
         candidates = [requested] if requested else [self.messages[m].thread_id for m in refs]
@@ -141,10 +146,15 @@ class GmailMailbox:
             self.history_floor = dropped[-1].id
 
     def add(
-        self, raw: bytes, msg: EmailMessage, labels: list[str], thread_id: str | None = None
+        self,
+        raw: bytes,
+        msg: EmailMessage,
+        labels: list[str],
+        thread_id: str | None = None,
+        sending: bool = False,
     ) -> StoredMessage:
         msg_id = secrets.token_hex(8)
-        thread_id = self.thread_for(msg, thread_id) or msg_id
+        thread_id = self.thread_for(msg, thread_id, sending) or msg_id
         history_id = self._next_history()
         stored = StoredMessage(
             msg_id,
