@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Body, HTTPException
@@ -46,6 +47,33 @@ def google_control_router(fake: GoogleFake) -> APIRouter:
                 box.options[option] = body[key]
         target = fake.push_target(box)
         return {"address": box.address, "push": target.__dict__ if target else None}
+
+    @router.post("/mailboxes/{address}/messages/{msg_id}/modify")
+    async def user_modify(address: str, msg_id: str, body: dict[str, Any] = Body(...)) -> Any:
+        """As the user in Gmail's UI: {"add": [labels], "remove": [labels]} (history + push)."""
+        box = box_of(address)
+        if msg_id not in box.messages:
+            raise HTTPException(404, f"no message {msg_id!r}")
+        fake.after_change(box, box.modify(msg_id, body.get("add") or [], body.get("remove") or []))
+        return box.messages[msg_id].ref_with_labels()
+
+    @router.delete("/mailboxes/{address}/messages/{msg_id}")
+    async def user_delete(address: str, msg_id: str) -> dict[str, Any]:
+        """As the user deleting forever: messageDeleted in history, and a push."""
+        box = box_of(address)
+        if msg_id not in box.messages:
+            raise HTTPException(404, f"no message {msg_id!r}")
+        fake.after_change(box, set(box.delete(msg_id).label_ids))
+        return {"deleted": msg_id, "historyId": str(box.history_id)}
+
+    @router.post("/mailboxes/{address}/expire-watch")
+    async def expire_watch(address: str) -> dict[str, Any]:
+        """The watch lapses now (no pushes until users.watch is called again)."""
+        box = box_of(address)
+        if box.watch is None:
+            raise HTTPException(404, f"{address!r} has no watch")
+        box.watch.expiration_ms = int(time.time() * 1000) - 1
+        return {"address": box.address, "watch": box.watch.__dict__}
 
     @router.get("/push/attempts")
     async def push_attempts(address: str | None = None) -> list[dict[str, Any]]:

@@ -106,7 +106,7 @@ class GoogleFake:
 
     def sent_messages(self, address: str) -> list[dict[str, Any]]:
         box = self._require(address)
-        return [self._sent_json(box.messages[i]) for i in box.sent]
+        return [self._sent_json(box.messages[i]) for i in box.sent if i in box.messages]
 
     def revoke_grants(self, address: str) -> None:
         self._require(address)
@@ -140,9 +140,11 @@ class GoogleFake:
             raise unauthenticated()
         return box
 
-    def start_watch(self, box: GmailMailbox, topic: str, label_ids: list[str]) -> dict[str, Any]:
+    def start_watch(
+        self, box: GmailMailbox, topic: str, label_ids: list[str], behavior: str = "include"
+    ) -> dict[str, Any]:
         expiration = int((time.time() + WATCH_DAYS * 86400) * 1000)
-        box.watch = Watch(topic, label_ids, expiration)
+        box.watch = Watch(topic, label_ids, expiration, behavior)
         return {"historyId": str(box.history_id), "expiration": str(expiration)}
 
     def push_target(self, box: GmailMailbox) -> PushTarget | None:
@@ -155,11 +157,15 @@ class GoogleFake:
         return PushTarget(endpoint, audience)
 
     def after_add(self, box: GmailMailbox, stored: StoredMessage) -> None:
-        """Tell the watch's topic, as Gmail does for changes matching the watch labels."""
+        self.after_change(box, set(stored.label_ids))
+
+    def after_change(self, box: GmailMailbox, labels: set[str]) -> None:
+        """Tell the watch's topic about any change (added, deleted, labels changed) whose
+        message labels the watch covers, as Gmail does; `labels`: before and after it."""
         watch = box.watch
-        if watch is None or watch.expiration_ms < time.time() * 1000:
+        if not labels or watch is None or watch.expiration_ms < time.time() * 1000:
             return
-        if watch.label_ids and not set(watch.label_ids).intersection(stored.label_ids):
+        if not watch.covers(labels):
             return
         target = self.push_target(box)
         if target is not None:
