@@ -107,4 +107,8 @@ def create_app(config: SandboxConfig, providers: list[Any] | None = None) -> Fas
             app.include_router(extra, prefix=f"/_sandbox/{provider.name}")
     app.include_router(control_router(sandbox))
     app.add_middleware(FaultMiddleware, registry=sandbox.faults)
+    # Added after the fault middleware, so outside it: fault rules see rewritten paths.
+    for provider in sandbox.providers.values():
+        for middleware in getattr(provider, "asgi_middleware", list)():
+            app.add_middleware(middleware)
     return app

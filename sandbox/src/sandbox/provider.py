@@ -9,7 +9,10 @@ provider that owns the mailbox.
 Optional: a provider may define
     fault_error_body(path, status, message) -> tuple[str, bytes] | None
 returning (content_type, body) for injected faults on its own paths (None for
-paths that are not its own); sandbox.faults shapes Google and Graph errors by default.
+paths that are not its own); sandbox.faults shapes Google and Graph errors by default;
+    asgi_middleware() -> list[type]
+pure ASGI middleware classes (e.g. path rewriting) wrapped around the app, outside
+the fault middleware.
 Route handlers and the control API run on the server's event loop (async def),
 so provider state needs no locks.
 """

@@ -13,7 +13,9 @@ from sandbox.config import SandboxConfig
 from sandbox.microsoft.aad import aad_error_body, tenant_guid
 from sandbox.microsoft.control import apply_options, microsoft_control_router
 from sandbox.microsoft.convert import from_email, html_to_text, sent_headers
+from sandbox.microsoft.graph_common import fallback_router
 from sandbox.microsoft.graph_messages import graph_message_router
+from sandbox.microsoft.graph_paths import GraphPathMiddleware
 from sandbox.microsoft.graph_send import graph_send_router
 from sandbox.microsoft.graph_subscriptions import Subscriptions, subscription_router
 from sandbox.microsoft.identity import Identity, identity_router
@@ -46,7 +48,11 @@ class MicrosoftFake:
             graph_message_router(self.store, self.subscriptions.notify),
             graph_send_router(self.store),
             subscription_router(self.subscriptions),
+            fallback_router(),
         ]
+
+    def asgi_middleware(self) -> list[type]:
+        return [GraphPathMiddleware]
 
     def control_router(self) -> APIRouter:
         return microsoft_control_router(self)
@@ -62,6 +68,7 @@ class MicrosoftFake:
         self.notifier.reset()
         self.identity.issuer_tokens.rotate_refresh_tokens = True
         self.subscriptions.validation_timeout = self._validation_timeout
+        self.subscriptions.require_https = False
 
     def fault_error_body(self, path: str, status: int, message: str) -> tuple[str, bytes] | None:
         """Injected faults on identity routes answer in AAD's error shape."""
@@ -77,11 +84,14 @@ class MicrosoftFake:
             issuer.rotate_refresh_tokens = bool(settings["rotate_refresh_tokens"])
         if "validation_timeout" in settings:
             self.subscriptions.validation_timeout = float(settings["validation_timeout"])
+        if "strict_notification_urls" in settings:
+            self.subscriptions.require_https = bool(settings["strict_notification_urls"])
         if "access_token_lifetime" in settings:  # the test fixture restores config afterwards
             self.config.access_token_lifetime = int(settings["access_token_lifetime"])
         return {
             "rotate_refresh_tokens": issuer.rotate_refresh_tokens,
             "validation_timeout": self.subscriptions.validation_timeout,
+            "strict_notification_urls": self.subscriptions.require_https,
             "access_token_lifetime": issuer.lifetime,
         }
 

@@ -122,6 +122,7 @@ def microsoft_control_router(fake: MicrosoftFake) -> APIRouter:
             "rotate_refresh_tokens",
             "validation_timeout",
             "access_token_lifetime",
+            "strict_notification_urls",
         }
         if unknown:
             raise HTTPException(400, f"unknown settings: {sorted(unknown)}")
