@@ -66,7 +66,7 @@ class MicrosoftFake:
     def reset(self) -> None:
         self.store.reset()
         self.notifier.reset()
-        self.identity.issuer_tokens.rotate_refresh_tokens = True
+        self.identity.issuer_tokens.rotate_refresh_tokens = False
         self.subscriptions.validation_timeout = self._validation_timeout
         self.subscriptions.require_https = False
 
