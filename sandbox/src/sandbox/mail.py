@@ -227,3 +227,21 @@ def recipients(msg: EmailMessage) -> list[str]:
     """Every address in To/Cc/Bcc (lower-cased)."""
     fields = msg.get_all("To", []) + msg.get_all("Cc", []) + msg.get_all("Bcc", [])
     return [addr.lower() for _, addr in getaddresses([str(f) for f in fields]) if addr]
+
+
+def build_reply(
+    original: EmailMessage, sender: str, text: str | None, html: str | None = None
+) -> EmailMessage:
+    """A reply as a person's mail client writes one: Re: subject, In-Reply-To, References."""
+    subject = str(original.get("Subject", ""))
+    if not subject.lower().startswith("re:"):
+        subject = f"Re: {subject}"
+    original_id = str(original.get("Message-ID", "")).strip()
+    references = " ".join(f"{original.get('References', '')} {original_id}".split())
+    to = str(original.get("Reply-To") or original.get("From") or "")
+    fields: dict[str, Any] = {"from": sender, "to": to, "subject": subject, "text": text}
+    if html is not None:
+        fields["html"] = html
+    if original_id:
+        fields["in_reply_to"], fields["references"] = original_id, references
+    return build_message(fields)

@@ -61,5 +61,11 @@ class FakeMailProvider(FakeProvider, Protocol):
         """What the mailbox sent: id, thread id, headers (From/To/Subject/Message-ID/
         In-Reply-To/References), text body."""
 
+    def reply_as_user(
+        self, address: str, message_id: str, text: str | None, html: str | None
+    ) -> dict[str, Any]:
+        """The mailbox's person replies to one of its messages, in thread; the reply is
+        filed as sent and delivered to recipients that are sandbox mailboxes."""
+
     def revoke_grants(self, address: str) -> None:
         """Every refresh token of this mailbox answers invalid_grant from now on."""

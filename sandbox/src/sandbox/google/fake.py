@@ -12,12 +12,14 @@ from sandbox.config import SandboxConfig
 from sandbox.google.control import google_control_router
 from sandbox.google.errors import GoogleApiError, insufficient_scope, unauthenticated
 from sandbox.google.gmail import gmail_router
+from sandbox.google.gmail_send import send_message
 from sandbox.google.gmail_store import GmailMailbox, StoredMessage, Watch
 from sandbox.google.oauth import oauth_router
 from sandbox.google.oauth_state import OAuthState
 from sandbox.google.oidc import OidcSigner
 from sandbox.google.pubsub import PubSubPusher, PushTarget
-from sandbox.mail import CRLF, html_body, text_body
+from sandbox.mail import CRLF, build_reply, html_body, recipients, text_body
+from sandbox.outbound import Outbound
 
 MAILBOX_OPTIONS = {"grant_scopes", "deny_consent", "push_enabled", "push_endpoint", "push_audience"}
 WATCH_DAYS = 7
@@ -45,6 +47,7 @@ class GoogleFake:
         self.oauth = OAuthState()
         self.mailboxes: dict[str, GmailMailbox] = {}
         self.deny_next = False
+        self.outbound: Outbound | None = None  # set by the Sandbox: cross-mailbox delivery
 
     # --- FakeProvider ---------------------------------------------------------
     def routers(self) -> list[APIRouter]:
@@ -155,6 +158,29 @@ class GoogleFake:
             return None
         audience = box.options.get("push_audience") or self.config.push_audience or endpoint
         return PushTarget(endpoint, audience)
+
+    def reply_as_user(
+        self, address: str, message_id: str, text: str | None, html: str | None
+    ) -> dict[str, Any]:
+        """The mailbox's owner replies in Gmail's UI: in thread, then delivered onwards."""
+        box = self._require(address)
+        original = box.messages.get(message_id)
+        if original is None:
+            raise KeyError(f"no message {message_id!r} in {address!r}")
+        reply = build_reply(original.message, box.address, text, html)
+        stored = send_message(box, reply.as_bytes(policy=CRLF), original.thread_id)
+        self.after_send(box, stored)
+        return {
+            "id": stored.id,
+            "threadId": stored.thread_id,
+            "messageId": str(reply["Message-ID"]),
+        }
+
+    def after_send(self, box: GmailMailbox, stored: StoredMessage) -> None:
+        """Push about the sent copy, then hand it to recipients that are sandbox mailboxes."""
+        self.after_add(box, stored)
+        if self.outbound is not None:
+            self.outbound(box.address, recipients(stored.message), stored.raw)
 
     def after_add(self, box: GmailMailbox, stored: StoredMessage) -> None:
         self.after_change(box, set(stored.label_ids))

@@ -126,7 +126,7 @@ def gmail_router(fake: GoogleFake) -> APIRouter:
         if thread_id and thread_id not in box.threads:
             raise _not_found()
         stored = send_message(box, raw, thread_id)
-        fake.after_add(box, stored)
+        fake.after_send(box, stored)
         return {"id": stored.id, "threadId": stored.thread_id, "labelIds": stored.label_ids}
 
     router.add_api_route(f"{base}/messages/send", _send, methods=["POST"])

@@ -12,15 +12,23 @@ from fastapi import APIRouter
 from sandbox.config import SandboxConfig
 from sandbox.microsoft.aad import aad_error_body, tenant_guid
 from sandbox.microsoft.control import apply_options, microsoft_control_router
-from sandbox.microsoft.convert import from_email, html_to_text, sent_headers
+from sandbox.microsoft.convert import from_email, html_to_text, sent_headers, to_mime
 from sandbox.microsoft.graph_common import fallback_router
 from sandbox.microsoft.graph_messages import graph_message_router
 from sandbox.microsoft.graph_paths import GraphPathMiddleware
-from sandbox.microsoft.graph_send import graph_send_router
+from sandbox.microsoft.graph_send import graph_send_router, reply_draft
 from sandbox.microsoft.graph_subscriptions import Subscriptions, subscription_router
 from sandbox.microsoft.identity import Identity, identity_router
 from sandbox.microsoft.notifier import Notifier
-from sandbox.microsoft.store import GraphMessage, Mailbox, MicrosoftStore, graph_time, new_graph_id
+from sandbox.microsoft.store import (
+    GraphMessage,
+    Mailbox,
+    MicrosoftStore,
+    graph_time,
+    new_graph_id,
+    utcnow,
+)
+from sandbox.outbound import Outbound
 
 __all__ = ["MicrosoftFake"]
 
@@ -40,13 +48,14 @@ class MicrosoftFake:
         self.subscriptions = Subscriptions(
             self.store, self.notifier, self.tenant_id, self._validation_timeout
         )
+        self.outbound: Outbound | None = None  # set by the Sandbox: cross-mailbox delivery
 
     # FakeProvider ----------------------------------------------------------------
     def routers(self) -> list[APIRouter]:
         return [
             identity_router(self.identity),
             graph_message_router(self.store, self.subscriptions.notify),
-            graph_send_router(self.store),
+            graph_send_router(self.store, self._after_send),
             subscription_router(self.subscriptions),
             fallback_router(),
         ]
@@ -135,7 +144,37 @@ class MicrosoftFake:
         self._mailbox(address)
         self.store.revoke(address)
 
+    def reply_as_user(
+        self, address: str, message_id: str, text: str | None, html: str | None
+    ) -> dict[str, Any]:
+        """The mailbox's owner replies in Outlook: same conversation, then delivered onwards."""
+        mailbox = self._mailbox(address)
+        original = mailbox.messages.get(message_id)
+        if original is None:
+            raise KeyError(f"no message {message_id!r} in {address!r}")
+        draft = reply_draft(mailbox, original, text or "", {})
+        if html is not None:
+            draft.body_type, draft.body = "html", html
+        draft.is_draft, draft.sent = False, utcnow()
+        draft.received, draft.folder = draft.sent, "sentitems"
+        self.store.add_message(mailbox, draft)
+        self._after_send(mailbox, draft)
+        return {
+            "id": draft.id,
+            "threadId": draft.conversation_id,
+            "messageId": draft.internet_message_id,
+        }
+
     # helpers ---------------------------------------------------------------------
+    def _after_send(self, mailbox: Mailbox, message: GraphMessage) -> None:
+        """Hand what was sent to recipients that are sandbox mailboxes (MIME as Exchange
+        writes it: In-Reply-To/References of a reply included)."""
+        if self.outbound is None:
+            return
+        people = [*message.to, *message.cc, *message.bcc]
+        addresses = [p["emailAddress"]["address"] for p in people]
+        self.outbound(mailbox.address, addresses, to_mime(mailbox, message))
+
     def _mailbox(self, address: str) -> Mailbox:
         mailbox = self.store.mailbox(address)
         if mailbox is None:
