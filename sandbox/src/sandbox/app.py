@@ -42,6 +42,9 @@ class Sandbox:
             formatter = getattr(provider, "fault_error_body", None)
             if formatter is not None:
                 self.faults.formatters.append(formatter)
+            resolver = getattr(provider, "mailbox_of_token", None)
+            if resolver is not None:
+                self.faults.resolvers.append(resolver)
             if hasattr(provider, "outbound"):
                 provider.outbound = self.route_outbound  # type: ignore[attr-defined]
 

@@ -115,6 +115,13 @@ class GoogleFake:
         self._require(address)
         self.oauth.revoke_address(address)
 
+    def mailbox_of_token(self, path: str, token: str) -> str | None:
+        """For mailbox-scoped fault rules: whose Gmail access token this is."""
+        if not path.startswith(("/gmail/", "/upload/gmail/")):
+            return None
+        found = self.oauth.lookup_access_token(token)
+        return found.grant.address if found is not None else None
+
     # --- helpers used by the routers ------------------------------------------
     def mailbox(self, address: str) -> GmailMailbox | None:
         return self.mailboxes.get(address.lower())

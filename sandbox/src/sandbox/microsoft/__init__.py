@@ -87,6 +87,13 @@ class MicrosoftFake:
         body = aad_error_body(error, 50196 if status == 429 else 90033, message)
         return "application/json; charset=utf-8", json.dumps(body).encode()
 
+    def mailbox_of_token(self, path: str, token: str) -> str | None:
+        """For mailbox-scoped fault rules: whose Graph access token this is."""
+        if not path.startswith("/v1.0/"):
+            return None
+        found = self.store.access_tokens.get(token)
+        return found.address if found is not None else None
+
     def apply_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         issuer = self.identity.issuer_tokens
         if "rotate_refresh_tokens" in settings:
