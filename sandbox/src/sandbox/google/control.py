@@ -75,6 +75,29 @@ def google_control_router(fake: GoogleFake) -> APIRouter:
         box.watch.expiration_ms = int(time.time() * 1000) - 1
         return {"address": box.address, "watch": box.watch.__dict__}
 
+    @router.post("/push/faults", status_code=201)
+    async def add_push_fault(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """{"mode": "duplicate"|"delay"|"reorder", "count"?, "delay_seconds"?, "address"?}"""
+        try:
+            return fake.pusher.shaper.add(body).public()
+        except (TypeError, ValueError) as exc:
+            raise HTTPException(400, str(exc)) from exc
+
+    @router.delete("/push/faults")
+    async def clear_push_faults() -> dict[str, Any]:
+        fake.pusher.shaper.clear()
+        return {"cleared": True}
+
+    @router.post("/push/settings")
+    async def push_settings(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """{"retry_schedule": "fast"|"realistic"} (realistic: Pub/Sub's 10 s .. 600 s)."""
+        schedule = body.get("retry_schedule", fake.config.push_retry_schedule)
+        if set(body) - {"retry_schedule"} or schedule not in ("fast", "realistic"):
+            raise HTTPException(400, 'expected {"retry_schedule": "fast"|"realistic"}')
+        fake.config.push_retry_schedule = schedule
+        first, longest = fake.pusher.backoff()
+        return {"retry_schedule": schedule, "first_retry_seconds": first, "max_seconds": longest}
+
     @router.get("/push/attempts")
     async def push_attempts(address: str | None = None) -> list[dict[str, Any]]:
         return fake.pusher.attempts_json(address)

@@ -161,7 +161,7 @@ class Subscriptions:
                     "id": message.id,
                 },
             }
-            self.notifier.submit(sub.notification_url, "change", {"value": [item]})
+            self.notifier.submit(sub.notification_url, "change", {"value": [item]}, sub.address)
 
     def lifecycle(self, sub_id: str, event: str) -> Delivery | None:
         if event not in LIFECYCLE_EVENTS:
@@ -174,7 +174,7 @@ class Subscriptions:
         if not sub.lifecycle_url:  # Graph only sends these to a lifecycle URL
             return None
         item = {**self._common(sub), "lifecycleEvent": event}
-        return self.notifier.submit(sub.lifecycle_url, "lifecycle", {"value": [item]})
+        return self.notifier.submit(sub.lifecycle_url, "lifecycle", {"value": [item]}, sub.address)
 
     def _common(self, sub: Subscription) -> dict[str, Any]:
         return {
