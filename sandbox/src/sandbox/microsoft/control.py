@@ -85,6 +85,13 @@ def microsoft_control_router(fake: MicrosoftFake) -> APIRouter:
             token.expires_at = 0
         return {"address": address, "expired": len(expired)}
 
+    @router.post("/mailboxes/{address}/expire-delta")
+    async def expire_delta(address: str) -> dict[str, Any]:
+        """Every deltaLink/nextLink issued so far answers 410 SyncStateNotFound."""
+        target = mailbox(address)
+        target.delta_epoch += 1
+        return {"address": target.address, "delta_epoch": target.delta_epoch}
+
     @router.get("/subscriptions")
     def subscriptions(address: str | None = None) -> list[dict[str, Any]]:
         return [
