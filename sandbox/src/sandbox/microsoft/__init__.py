@@ -75,6 +75,7 @@ class MicrosoftFake:
         await self.notifier.stop()
 
     def reset(self) -> None:
+        self.subscriptions.reset()
         self.store.reset()
         self.notifier.reset()
         self.identity.issuer_tokens.rotate_refresh_tokens = False
