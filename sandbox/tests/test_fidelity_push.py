@@ -53,7 +53,9 @@ def test_gmail_pushes_out_of_order(sandbox, gmail_account):
 
 
 def test_a_late_push_finds_the_message_already_polled(sandbox, gmail_account):
-    sandbox.control.post("/_sandbox/google/push/faults", json={"mode": "delay", "delay_seconds": 2})
+    sandbox.control.post(
+        "/_sandbox/google/push/faults", json={"mode": "delay", "delay_seconds": 2}
+    ).raise_for_status()
     with running_receiver() as receiver:
         gmail, _ = gmail_account(ADDRESS, push_endpoint=receiver.url)
         start = gmail.users().watch(userId="me", body=TOPIC).execute()["historyId"]
