@@ -15,7 +15,7 @@ from leadwire_oauth import admins, store
 from leadwire_oauth.api import auth, clients, connections, health
 from leadwire_oauth.context import OAuthContext
 from leadwire_oauth.handlers import register_rpc
-from leadwire_oauth.providers.factory import build_providers
+from leadwire_oauth.providers.factory import build_guards, build_providers
 from leadwire_oauth.settings import OAuthSettings
 from leadwire_oauth.tokens import TokenService
 
@@ -29,12 +29,14 @@ def create_app(settings: OAuthSettings) -> FastAPI:
         migrations=MIGRATIONS,
         routers=[auth.router, clients.router, connections.router, health.router],
     )
+    providers = build_providers(settings)
     ctx = OAuthContext(
         settings=settings,
         runtime=runtime,
         keys=KeyRing.from_string(settings.encryption_keys.get_secret_value()),
         state_signer=StateSigner(settings.state_secret.get_secret_value()),
-        providers=build_providers(settings),
+        providers=providers,
+        guards=build_guards(settings, providers),
     )
     tokens = TokenService(ctx)
     register_rpc(runtime.broker, ctx, tokens)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from leadwire.settings import ServiceSettings
 from leadwire_oauth.google_secrets import parse_client_secrets
@@ -20,6 +20,13 @@ class OAuthSettings(ServiceSettings):
     admin_password: SecretStr | None = None
     jwt_ttl_seconds: int = 3600
     state_ttl_seconds: int = 600
+    # One provider call's budget: well inside the 5 s token RPC callers wait.
+    provider_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    # Circuit breaker per provider: open after this many failures in a row, for this long
+    # (or the provider's Retry-After); a refused client secret is retried after the last.
+    provider_failure_threshold: int = Field(default=3, ge=1)
+    provider_cooldown_seconds: float = Field(default=30.0, ge=0)
+    provider_misconfigured_retry_seconds: float = Field(default=300.0, ge=0)
     # Prefixes the RPC queue names (tests run several oauth instances on one broker).
     rpc_queue_prefix: str = ""
 

@@ -13,7 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from leadwire_oauth import connections, store
 from leadwire_oauth.api.deps import AdminDep, ContextDep
 from leadwire_oauth.api.pages import outcome
-from leadwire_oauth.domain.grants import ConnectError, ProviderUnavailable
+from leadwire_oauth.domain.grants import (
+    ConnectError,
+    ProviderMisconfigured,
+    ProviderUnavailable,
+)
 from leadwire_oauth.domain.models import (
     PROVIDERS,
     ConnectionStatus,
@@ -86,7 +90,12 @@ async def oauth_callback(provider: Provider, request: Request, ctx: ContextDep) 
     query = dict(request.query_params)
     try:
         connected = await connections.complete_connect(ctx, provider, query, request.cookies)
-    except (connections.StateRejected, ConnectError, ProviderUnavailable) as exc:
+    except (
+        connections.StateRejected,
+        ConnectError,
+        ProviderUnavailable,
+        ProviderMisconfigured,
+    ) as exc:
         return _refused(request, exc)
     mailbox = connected.mailbox
     verb = "reconnected" if connected.reconnected else "connected"
@@ -110,6 +119,9 @@ def _refused(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, ConnectError):
         status = 409 if exc.reason == "address_taken" else 400
         title, error, message = "Mailbox not connected", exc.reason, exc.message
+    elif isinstance(exc, ProviderMisconfigured):
+        status, title, error = 502, "Provider refused Leadwire", "provider_misconfigured"
+        message = "The provider refused Leadwire's app credentials; the operator is alerted."
     else:
         status, title, error = 502, "Provider unavailable", "provider_unavailable"
         message = f"{exc} Try again in a moment."
