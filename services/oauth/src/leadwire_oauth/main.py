@@ -10,11 +10,12 @@ from fastapi import FastAPI
 
 from leadwire.auth import LoginThrottle
 from leadwire.crypto import KeyRing, StateSigner
+from leadwire.rpc import declare_rpc_dlqs
 from leadwire.runtime import ServiceRuntime, run_service
 from leadwire_oauth import admins, store
 from leadwire_oauth.api import auth, clients, connections, health
 from leadwire_oauth.context import OAuthContext
-from leadwire_oauth.handlers import register_rpc
+from leadwire_oauth.handlers import register_rpc, rpc_queue_names
 from leadwire_oauth.providers.factory import build_guards, build_providers
 from leadwire_oauth.settings import OAuthSettings
 from leadwire_oauth.tokens import TokenService
@@ -44,13 +45,16 @@ def create_app(settings: OAuthSettings) -> FastAPI:
     async def first_admin() -> None:
         await admins.ensure_first_admin(ctx)
 
+    async def rpc_dead_letter_queues() -> None:
+        await declare_rpc_dlqs(settings.rabbit_url, rpc_queue_names(ctx))
+
     async def purge_expired_flows() -> None:
         while True:
             async with ctx.pool.acquire() as conn:
                 await store.delete_expired_flows(conn, datetime.now(UTC))
             await asyncio.sleep(FLOW_PURGE_INTERVAL)
 
-    runtime.startup = [first_admin]
+    runtime.startup = [first_admin, rpc_dead_letter_queues]
     runtime.tasks = [purge_expired_flows]
     app = runtime.build_app(FastAPI(title="leadwire-oauth", version="0.1.0"))
     app.state.oauth = ctx
