@@ -13,7 +13,7 @@ from leadwire.crypto import KeyRing, StateSigner
 from leadwire.rpc import declare_rpc_dlqs
 from leadwire.runtime import ServiceRuntime, run_service
 from leadwire_oauth import admins, store
-from leadwire_oauth.api import auth, clients, connections, health
+from leadwire_oauth.api import auth, clients, connections, errors, health
 from leadwire_oauth.context import OAuthContext
 from leadwire_oauth.handlers import register_rpc, rpc_queue_names
 from leadwire_oauth.providers.factory import build_guards, build_providers
@@ -57,6 +57,7 @@ def create_app(settings: OAuthSettings) -> FastAPI:
     runtime.startup = [first_admin, rpc_dead_letter_queues]
     runtime.tasks = [purge_expired_flows]
     app = runtime.build_app(FastAPI(title="leadwire-oauth", version="0.1.0"))
+    errors.install(app)
     app.state.oauth = ctx
     app.state.jwt_secret = settings.jwt_secret
     app.state.tokens = tokens

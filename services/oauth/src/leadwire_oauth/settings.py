@@ -30,6 +30,10 @@ class OAuthSettings(ServiceSettings):
     # Prefixes the RPC queue names (tests run several oauth instances on one broker).
     rpc_queue_prefix: str = ""
 
+    # host[:port] a client's Slack webhook URL may point at (comma-separated). Outside
+    # production loopback hosts are accepted as well: the sandbox's Slack is there.
+    slack_webhook_hosts: str = "hooks.slack.com"
+
     google_client_id: str = ""
     google_client_secret: SecretStr = SecretStr("")
     # Path to (or inline) client-secrets JSON downloaded from Google Cloud Console.
@@ -58,6 +62,12 @@ class OAuthSettings(ServiceSettings):
             if parsed.token_uri:
                 self.google_token_uri = parsed.token_uri
         return self
+
+    @property
+    def slack_webhook_host_list(self) -> frozenset[str]:
+        return frozenset(
+            h.strip().lower() for h in self.slack_webhook_hosts.split(",") if h.strip()
+        )
 
     @property
     def google_configured(self) -> bool:

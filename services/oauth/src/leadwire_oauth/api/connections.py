@@ -4,11 +4,11 @@ connection status and disconnect (admin)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadwire_oauth import connections, store
 from leadwire_oauth.api.deps import AdminDep, ContextDep
@@ -24,6 +24,7 @@ from leadwire_oauth.domain.models import (
     Mailbox,
     connection_status,
 )
+from leadwire_oauth.domain.policy import refuse_unstorable_text
 
 router = APIRouter(tags=["connections"])
 Provider = Literal["google", "microsoft"]
@@ -32,6 +33,11 @@ Provider = Literal["google", "microsoft"]
 class ConnectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     login_hint: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        return refuse_unstorable_text(data)
 
 
 class ConnectResponse(BaseModel):
