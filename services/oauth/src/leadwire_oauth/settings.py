@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
-from leadwire.settings import ServiceSettings
+from leadwire.settings import (
+    ServiceSettings,
+    parse_key_value_list,
+    weak_key_reason,
+    weak_password_reason,
+    weak_secret_reason,
+)
 from leadwire_oauth.google_secrets import parse_client_secrets
 
 
@@ -50,6 +56,24 @@ class OAuthSettings(ServiceSettings):
     microsoft_authority_host: str = "https://login.microsoftonline.com"
     graph_base_url: str = "https://graph.microsoft.com"
 
+    @field_validator(
+        "state_secret",
+        "encryption_keys",
+        "admin_password",
+        "google_client_secret",
+        "microsoft_client_secret",
+    )
+    @classmethod
+    def _strong_in_production(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        if value is None or info.data.get("environment") != "production":
+            return value
+        reason = _weak_reason(str(info.field_name), value.get_secret_value())
+        if reason:
+            raise ValueError(reason)
+        return value
+
     @model_validator(mode="after")
     def _google_from_client_secrets(self) -> OAuthSettings:
         raw = self.google_client_secrets.get_secret_value()
@@ -79,3 +103,19 @@ class OAuthSettings(ServiceSettings):
 
     def callback_url(self, provider: str) -> str:
         return f"{self.public_base_url.rstrip('/')}/oauth/{provider}/callback"
+
+
+def _weak_reason(field: str, secret: str) -> str | None:
+    """Why `secret` cannot be this production setting (see leadwire.settings)."""
+    if field == "encryption_keys":
+        for position, (_, key) in enumerate(parse_key_value_list(secret), start=1):
+            reason = weak_key_reason(key)
+            if reason:
+                return f"key {position} {reason}"
+        return None
+    if field == "admin_password":
+        return weak_password_reason(secret)
+    if field.endswith("client_secret"):
+        # Issued by the provider: shorter than ours, but never an example value.
+        return weak_secret_reason(secret, min_chars=20, min_bits=80) if secret else None
+    return weak_secret_reason(secret)
