@@ -44,11 +44,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from leadwire.passwords import (
+    HashingBusy,
     LoginThrottle,
     dummy_verify,
+    dummy_verify_async,
     hash_password,
+    hash_password_async,
     needs_rehash,
     verify_password,
+    verify_password_async,
 )
 
 __all__ = [
@@ -58,12 +62,15 @@ __all__ = [
     "AdminClaims",
     "AdminDep",
     "AuthError",
+    "HashingBusy",
     "LoginThrottle",
     "admin_dependency",
     "admin_public_key",
     "dev_signing_key",
     "dummy_verify",
+    "dummy_verify_async",
     "hash_password",
+    "hash_password_async",
     "issue_admin_token",
     "load_private_key",
     "load_public_key",
@@ -72,6 +79,7 @@ __all__ = [
     "require_admin",
     "verify_admin_token",
     "verify_password",
+    "verify_password_async",
 ]
 
 ADMIN_ISSUER = "leadwire-oauth"

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from asyncpg import Record
+
 from leadwire_oauth.store import Conn
 
 
@@ -100,3 +102,70 @@ async def token_generation_unless_revoked(conn: Conn, username: str, jti: str) -
 
 async def delete_expired_revocations(conn: Conn, before: datetime) -> None:
     await conn.execute("DELETE FROM revoked_admin_tokens WHERE expires_at < $1", before)
+
+
+# --- login throttle ---------------------------------------------------------
+
+
+async def login_counters(conn: Conn, scopes: list[str], keys: list[str]) -> list[Record]:
+    return list(
+        await conn.fetch(
+            "SELECT scope, failures, last_failure, locked_until FROM login_failures"
+            " WHERE (scope, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+            scopes,
+            keys,
+        )
+    )
+
+
+async def is_known_login_address(conn: Conn, username: str, ip: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM admin_login_ips WHERE username = $1 AND ip = $2)",
+            username,
+            ip,
+        )
+    )
+
+
+async def count_login_failure(
+    conn: Conn, scope: str, key: str, now: datetime, forget_before: datetime
+) -> int:
+    """One more failure on this counter (restarted if it was forgotten); the new count."""
+    value = await conn.fetchval(
+        """INSERT INTO login_failures AS f (scope, key, failures, last_failure, locked_until)
+           VALUES ($1, $2, 1, $3, $3)
+           ON CONFLICT (scope, key) DO UPDATE SET
+               failures = CASE WHEN f.last_failure < $4 THEN 1 ELSE f.failures + 1 END,
+               last_failure = $3
+           RETURNING failures""",
+        scope,
+        key,
+        now,
+        forget_before,
+    )
+    return int(value)
+
+
+async def lock_login_counter(conn: Conn, scope: str, key: str, until: datetime) -> None:
+    await conn.execute(
+        "UPDATE login_failures SET locked_until = greatest(locked_until, $3)"
+        " WHERE scope = $1 AND key = $2",
+        scope,
+        key,
+        until,
+    )
+
+
+async def record_login_success(conn: Conn, username: str, ip: str, pair_key: str) -> None:
+    await conn.execute("DELETE FROM login_failures WHERE scope = 'pair' AND key = $1", pair_key)
+    await conn.execute(
+        "INSERT INTO admin_login_ips (username, ip, last_success_at) VALUES ($1, $2, now())"
+        " ON CONFLICT (username, ip) DO UPDATE SET last_success_at = now()",
+        username,
+        ip,
+    )
+
+
+async def delete_forgotten_login_failures(conn: Conn, before: datetime) -> None:
+    await conn.execute("DELETE FROM login_failures WHERE last_failure < $1", before)

@@ -8,7 +8,6 @@ a deleted admin's tokens die with the row. Hashing is argon2id (leadwire.passwor
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,14 +16,14 @@ from uuid import UUID
 from leadwire.auth import (
     AdminClaims,
     AuthError,
-    LoginThrottle,
-    dummy_verify,
-    hash_password,
+    HashingBusy,
+    dummy_verify_async,
+    hash_password_async,
     issue_admin_token,
     needs_rehash,
-    verify_password,
+    verify_password_async,
 )
-from leadwire_oauth import admin_store
+from leadwire_oauth import admin_store, login_throttle
 from leadwire_oauth.admin_store import Admin
 from leadwire_oauth.context import OAuthContext
 
@@ -51,7 +50,7 @@ async def ensure_first_admin(ctx: OAuthContext) -> bool:
     password = ctx.settings.admin_password
     if password is None or not password.get_secret_value():
         return False
-    password_hash = await asyncio.to_thread(hash_password, password.get_secret_value())
+    password_hash = await hash_password_async(password.get_secret_value())
     async with ctx.pool.acquire() as conn:
         return await admin_store.insert_admin(
             conn, uuid.uuid4(), ctx.settings.admin_username, password_hash
@@ -72,33 +71,37 @@ def _issue(ctx: OAuthContext, admin: Admin) -> IssuedToken:
 async def _verified_admin(ctx: OAuthContext, username: str, password: str) -> Admin | None:
     async with ctx.pool.acquire() as conn:
         admin = await admin_store.get_admin(conn, username)
-    # argon2 is deliberately slow: keep it off the event loop. An unknown user
+    # argon2 runs on its own bounded executor (leadwire.passwords). An unknown user
     # costs the same time as a wrong password.
     if admin is None:
-        await asyncio.to_thread(dummy_verify, password)
+        await dummy_verify_async(password)
         return None
-    if not await asyncio.to_thread(verify_password, admin.password_hash, password):
+    if not await verify_password_async(admin.password_hash, password):
         return None
     if needs_rehash(admin.password_hash):
-        new_hash = await asyncio.to_thread(hash_password, password)
+        new_hash = await hash_password_async(password)
         async with ctx.pool.acquire() as conn:
             await admin_store.rehash_password(conn, username, new_hash)
     return admin
 
 
-async def login(
-    ctx: OAuthContext, throttle: LoginThrottle, username: str, password: str, ip: str
-) -> IssuedToken:
-    wait = throttle.retry_after(username, ip)
+async def login(ctx: OAuthContext, username: str, password: str, ip: str) -> IssuedToken:
+    """Throttled before the password is checked: a flood costs a query, not argon2."""
+    wait = await login_throttle.wait_before_login(ctx, username, ip)
     if wait > 0:
         raise LoginRefused(
             "Too many failed logins; try again later.", retry_after=wait, throttled=True
         )
-    admin = await _verified_admin(ctx, username, password)
+    try:
+        admin = await _verified_admin(ctx, username, password)
+    except HashingBusy:
+        raise LoginRefused(
+            "Too many logins at once; try again in a moment.", retry_after=1.0, throttled=True
+        ) from None
     if admin is None:
-        lockout = throttle.record_failure(username, ip)
+        lockout = await login_throttle.record_failure(ctx, username, ip)
         raise LoginRefused("Wrong username or password.", retry_after=lockout)
-    throttle.record_success(username, ip)
+    await login_throttle.record_success(ctx, admin.username, ip)
     return _issue(ctx, admin)
 
 
@@ -127,7 +130,7 @@ async def list_admins(ctx: OAuthContext) -> list[Admin]:
 
 
 async def create_admin(ctx: OAuthContext, username: str, password: str) -> Admin:
-    password_hash = await asyncio.to_thread(hash_password, password)
+    password_hash = await hash_password_async(password)
     async with ctx.pool.acquire() as conn, conn.transaction():
         if not await admin_store.insert_admin(conn, uuid.uuid4(), username, password_hash):
             raise AdminConflict(f"username {username!r} is already taken")
@@ -156,7 +159,7 @@ async def change_password(
     """Check the current password, set the new one, end every older token."""
     if await _verified_admin(ctx, claims.subject, current) is None:
         raise LoginRefused("The current password is wrong.")
-    new_hash = await asyncio.to_thread(hash_password, new)
+    new_hash = await hash_password_async(new)
     async with ctx.pool.acquire() as conn, conn.transaction():
         await admin_store.set_password(conn, claims.subject, new_hash)
         admin = await admin_store.get_admin(conn, claims.subject)
@@ -165,6 +168,8 @@ async def change_password(
     return _issue(ctx, admin)
 
 
-async def purge_revocations(ctx: OAuthContext) -> None:
+async def purge_expired(ctx: OAuthContext) -> None:
+    """Drop revocations of expired tokens and forgotten login failures."""
     async with ctx.pool.acquire() as conn:
         await admin_store.delete_expired_revocations(conn, datetime.now(UTC))
+    await login_throttle.purge(ctx)

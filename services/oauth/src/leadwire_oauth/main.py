@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from leadwire.auth import AdminClaims, LoginThrottle
+from leadwire.auth import AdminClaims
 from leadwire.crypto import KeyRing, StateSigner
 from leadwire.rpc import declare_rpc_dlqs
 from leadwire.runtime import ServiceRuntime, run_service
@@ -60,7 +60,7 @@ def create_app(settings: OAuthSettings) -> FastAPI:
         while True:
             async with ctx.pool.acquire() as conn:
                 await store.delete_expired_flows(conn, datetime.now(UTC))
-            await admins.purge_revocations(ctx)
+            await admins.purge_expired(ctx)
             await asyncio.sleep(FLOW_PURGE_INTERVAL)
 
     runtime.startup = [first_admin, rpc_dead_letter_queues]
@@ -75,7 +75,6 @@ def create_app(settings: OAuthSettings) -> FastAPI:
 
     app.state.admin_token_check = admin_token_check
     app.state.tokens = tokens
-    app.state.login_throttle = LoginThrottle()
     return app
 
 

@@ -36,9 +36,7 @@ class LoginResponse(BaseModel):
 async def login(body: LoginRequest, request: Request, ctx: ContextDep) -> LoginResponse:
     ip = request.client.host if request.client else "unknown"
     try:
-        issued = await admins.login(
-            ctx, request.app.state.login_throttle, body.username, body.password, ip
-        )
+        issued = await admins.login(ctx, body.username, body.password, ip)
     except admins.LoginRefused as exc:
         headers = {"WWW-Authenticate": "Bearer"}
         if exc.retry_after > 0:
