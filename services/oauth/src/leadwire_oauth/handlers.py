@@ -38,7 +38,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def rpc_queue_names(ctx: OAuthContext) -> list[str]:
-    prefix = ctx.settings.rpc_queue_prefix
+    prefix = ctx.settings.queue_prefix
     return [prefix + MAILBOX_TOKEN_QUEUE, prefix + CLIENT_SECRETS_QUEUE]
 
 

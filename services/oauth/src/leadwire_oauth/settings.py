@@ -26,8 +26,6 @@ class OAuthSettings(ServiceSettings):
     service_name: str = "oauth"
     http_port: int = 8001
 
-    # Public base URL the browser reaches (the gateway); callbacks hang off it.
-    public_base_url: str = "http://127.0.0.1:8080"
     encryption_keys: SecretStr
     state_secret: SecretStr
     # Ed25519, PEM or base64 of 32 bytes (`python -m leadwire.auth` makes a pair). Unset
@@ -44,8 +42,6 @@ class OAuthSettings(ServiceSettings):
     provider_failure_threshold: int = Field(default=3, ge=1)
     provider_cooldown_seconds: float = Field(default=30.0, ge=0)
     provider_misconfigured_retry_seconds: float = Field(default=300.0, ge=0)
-    # Prefixes the RPC queue names (tests run several oauth instances on one broker).
-    rpc_queue_prefix: str = ""
 
     # host[:port] a client's Slack webhook URL may point at (comma-separated). Outside
     # production loopback hosts are accepted as well: the sandbox's Slack is there.
@@ -132,7 +128,7 @@ class OAuthSettings(ServiceSettings):
         return bool(self.microsoft_client_id and self.microsoft_client_secret.get_secret_value())
 
     def callback_url(self, provider: str) -> str:
-        return f"{self.public_base_url.rstrip('/')}/oauth/{provider}/callback"
+        return f"{self.public_base_url}/oauth/{provider}/callback"
 
 
 def _weak_reason(field: str, secret: str) -> str | None:

@@ -28,7 +28,7 @@ GARBAGE: list[tuple[bytes, str | None]] = [
 async def ask(oauth: OAuthHarness, queue: str, body: bytes, content_type: str | None) -> Any:
     reply = await oauth.rpc_broker.request(
         body,
-        oauth.settings.rpc_queue_prefix + queue,
+        oauth.settings.queue_prefix + queue,
         timeout=5,
         expiration=5,
         content_type=content_type,
@@ -60,7 +60,7 @@ async def test_rpc_queues_have_a_delivery_limit_and_a_dlq(oauth: OAuthHarness, r
     async with connection:
         channel = await connection.channel()
         for queue in (MAILBOX_TOKEN_QUEUE, CLIENT_SECRETS_QUEUE):
-            name = oauth.settings.rpc_queue_prefix + queue
+            name = oauth.settings.queue_prefix + queue
             # Passive declares fail if the queue is missing.
             await channel.declare_queue(name + ".dlq", passive=True)
             # Re-declaring with other arguments fails: these are the queue's arguments.

@@ -4,12 +4,13 @@ connection status and disconnect (admin)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from leadwire.contracts.base import Provider
 from leadwire_oauth import connections, store
 from leadwire_oauth.api.deps import AdminDep, ContextDep
 from leadwire_oauth.api.pages import outcome
@@ -27,7 +28,6 @@ from leadwire_oauth.domain.models import (
 from leadwire_oauth.domain.policy import refuse_unstorable_text
 
 router = APIRouter(tags=["connections"])
-Provider = Literal["google", "microsoft"]
 
 
 class ConnectRequest(BaseModel):
