@@ -55,7 +55,7 @@ async def test_throttle_is_shared_by_replicas(
     oauth: OAuthHarness, sandbox, postgres_dsn: str, rabbit_url: str
 ):
     async with httpx.AsyncClient(base_url=oauth.base_url, timeout=30) as api:
-        for _ in range(6):
+        for _ in range(12):  # locks the pair for minutes, outlasting a replica's start
             await attempt(api, "admin", "wrong", "203.0.113.77")
     async with (
         running_oauth(sandbox, postgres_dsn, rabbit_url, oauth.settings.database_schema) as replica,
