@@ -4,7 +4,7 @@ Wakes on `NOTIFY leadwire_outbox_<schema>` (sent by `add_event` at commit), with
 fallback poll for anything a dropped LISTEN connection missed. Rows are claimed with
 `FOR UPDATE SKIP LOCKED` and stay locked until their confirms are in, so replicas never
 publish the same row twice; a crash between confirm and commit republishes (consumers
-dedupe through the inbox).
+dedupe through the inbox), which is also why that commit does not wait for the disk.
 """
 
 from __future__ import annotations
@@ -147,6 +147,9 @@ class OutboxRelay:
             rows = await conn.fetch(_CLAIM, self._batch_size)
             if not rows:
                 return 0, 0
+            # Losing this commit in a crash only republishes (consumers dedupe), so it
+            # need not wait for the WAL flush.
+            await conn.execute("SET LOCAL synchronous_commit = off")
             messages = [_to_message(row) for row in rows]
             try:
                 results: list[Exception | None] = await self._publisher.publish_batch(messages)
