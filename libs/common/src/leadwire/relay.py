@@ -20,11 +20,10 @@ import asyncpg
 
 from leadwire import metrics
 from leadwire.db import create_pool, validate_schema
+from leadwire.outbox import channel_name
 from leadwire.publisher import BrokerUnavailable, MessageRejected, OutboxMessage, Publisher
 
 log = logging.getLogger(__name__)
-
-CHANNEL_PREFIX = "leadwire_outbox_"
 
 _CLAIM = """
 SELECT id, type, routing_key, body::text AS body, headers, created_at FROM outbox
@@ -43,10 +42,6 @@ WHERE id = ANY($1::uuid[])
 _MARK_UNAVAILABLE = """
 UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])
 """
-
-
-def channel_name(schema: str) -> str:
-    return CHANNEL_PREFIX + validate_schema(schema)
 
 
 class OutboxRelay:
