@@ -12,6 +12,7 @@ import time
 import uuid
 from pathlib import Path
 
+import aio_pika
 import asyncpg
 import httpx
 import pytest
@@ -33,13 +34,15 @@ def _env(service: str, port: int, schema: str, dsn: str, rabbit: str) -> dict[st
         "DATABASE_SCHEMA": schema,
         "JWT_SECRET": "e2e-jwt-secret-0123456789abcdef0123456789",
         "LOG_LEVEL": "INFO",
+        # this test's own exchange and queue names: no other run or stack sees its events
+        "QUEUE_PREFIX": f"{schema.rsplit('_', 1)[1]}.",
+        "EVENTS_EXCHANGE": f"e2e.events.{schema.rsplit('_', 1)[1]}",
     }
     if service == "oauth":
         env.update(
             {
                 "ENCRYPTION_KEYS": f"k1:{base64.b64encode(os.urandom(32)).decode()}",
                 "STATE_SECRET": "e2e-state-secret",
-                "QUEUE_PREFIX": f"{schema}.",
             }
         )
     return env
@@ -101,3 +104,18 @@ async def test_every_service_starts_reports_ready_and_stops_on_sigterm(postgres_
             if process.poll() is None:
                 process.kill()
         await _drop_schemas(postgres_dsn, schemas)
+        await _delete_queues(rabbit_url, prefix=f"{run}.", exchange=f"e2e.events.{run}")
+
+
+async def _delete_queues(rabbit_url: str, *, prefix: str, exchange: str) -> None:
+    """Every queue the five services declared under this run's prefix, and its exchange."""
+    listed = subprocess.run(
+        ["rabbitmqctl", "-q", "list_queues", "name"], capture_output=True, text=True, timeout=30
+    )
+    names = [n for n in listed.stdout.split() if n.startswith(prefix)]
+    connection = await aio_pika.connect(rabbit_url)
+    async with connection:
+        channel = await connection.channel()
+        for name in names:
+            await channel.queue_delete(name)
+        await channel.exchange_delete(exchange)

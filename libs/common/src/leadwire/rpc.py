@@ -20,9 +20,12 @@ before the handler runs, produces no reply and the caller only sees a timeout.
 Replies go out without `mandatory`: RabbitMQ answers a mandatory publish to a direct
 reply-to address with basic.return (NO_ROUTE) even when it delivers it.
 
-Request queues are quorum queues with a delivery limit and a `<name>.dlq`, like every
-consumer queue: a request that crashes its server again and again is parked, not
-redelivered forever. `declare_rpc_dlqs` declares the DLQs (at start, before serving).
+Request queues are durable *classic* queues that dead-letter to `<name>.dlq`: a request
+the server rejects, or that expires unanswered, is parked there. Not quorum queues: on
+the RabbitMQ 3.10 we run, quorum queues combining per-message TTL (every request expires
+with its caller's timeout) and at-least-once dead-lettering wedged the broker under the
+test suite's load. Every request is answered (garbage with an error reply), so a request
+cannot crash its server in a loop. `declare_rpc_dlqs` declares the DLQs before serving.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from typing import Any, TypeVar
 
 import aio_pika
 from faststream.message import StreamMessage
-from faststream.rabbit import QueueType, RabbitBroker, RabbitQueue, RabbitResponse
+from faststream.rabbit import RabbitBroker, RabbitQueue, RabbitResponse
 from pydantic import BaseModel, ValidationError
 
 RpcCall = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -43,7 +46,6 @@ M = TypeVar("M", bound=BaseModel)
 REQUEST_TTL_MS = 60_000
 # Deliveries of one request (server crashed or lost its connection mid-request) before
 # it is parked in the DLQ.
-RPC_DELIVERY_LIMIT = 5
 # RPC requests are a few ids; anything bigger is not one of ours.
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -61,17 +63,13 @@ class RpcRequestError(ValueError):
 
 
 def rpc_queue(name: str) -> RabbitQueue:
-    """The server's request queue: durable quorum, delivery limit, dead-letters to the DLQ."""
+    """The server's request queue: durable classic, expiring requests, dead-letters to the DLQ."""
     arguments: Any = {
-        "x-delivery-limit": RPC_DELIVERY_LIMIT,
         "x-dead-letter-exchange": "",
         "x-dead-letter-routing-key": rpc_dlq_name(name),
-        # Dead letters leave the queue only once the DLQ confirmed them.
-        "x-dead-letter-strategy": "at-least-once",
-        "x-overflow": "reject-publish",
         "x-message-ttl": REQUEST_TTL_MS,
     }
-    return RabbitQueue(name, durable=True, queue_type=QueueType.QUORUM, arguments=arguments)
+    return RabbitQueue(name, durable=True, arguments=arguments)
 
 
 def rpc_dlq_name(name: str) -> str:
@@ -79,15 +77,13 @@ def rpc_dlq_name(name: str) -> str:
 
 
 async def declare_rpc_dlqs(rabbit_url: str, names: Iterable[str]) -> None:
-    """Declare each request queue's DLQ (quorum) on a short-lived connection of its own,
-    so it exists before the first request can be dead-lettered."""
+    """Declare each request queue's DLQ on a short-lived connection of its own, so it
+    exists before the first request can be dead-lettered."""
     connection = await aio_pika.connect(rabbit_url)
     async with connection:
         channel = await connection.channel()
         for name in names:
-            await channel.declare_queue(
-                rpc_dlq_name(name), durable=True, arguments={"x-queue-type": "quorum"}
-            )
+            await channel.declare_queue(rpc_dlq_name(name), durable=True)
 
 
 async def raw_body(message: StreamMessage[Any]) -> bytes:

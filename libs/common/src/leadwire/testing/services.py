@@ -272,7 +272,8 @@ class TestStack:
         ]
         await self._exits.aclose()
         channel = await (await self._amqp()).channel()
-        for name in [*queues, *(self.queue_prefix + q for q in RPC_QUEUES)]:
+        rpc = [self.queue_prefix + q + suffix for q in RPC_QUEUES for suffix in ("", ".dlq")]
+        for name in [*queues, *rpc]:
             await channel.queue_delete(name)
         await channel.exchange_delete(self.exchange)
         await (await self._amqp()).close()
