@@ -94,8 +94,8 @@ def _text(given: ComposeInput) -> tuple[str, str, list[str]]:
     if lead.source == "email":
         # In-thread replies keep the thread's subject (Gmail threads on it).
         subject = reply_subject(original)
-    elif answer is not None and answer.subject:
-        subject = answer.subject
+    elif answer is not None and answer.subject and not answer.subject.lower().startswith("re:"):
+        subject = answer.subject  # a form lead starts a new thread: no "Re:" to anything
     else:
         subject = f"{client.name}: {original}" if original else f"Your enquiry to {client.name}"
     if answer is not None and answer.body:
