@@ -1,0 +1,148 @@
+"""Drafts per second: lead.received -> drafter -> draft.created, with the sandbox LLM.
+
+    .venv/bin/python bench/drafter_throughput.py [--leads 200] [--serial 20]
+
+Starts the sandbox in its own process, the real drafter app (uvicorn, runtime, consumers,
+outbox relay) on an isolated exchange and schema, publishes one client then `--leads`
+distinct leads at once and times first publish -> last draft.created received; then
+`--serial` leads one at a time for the per-draft latency. Runs once with the sandbox LLM
+(OpenAI SDK, JSON-schema call, checks) and once without a key (template drafts), so the
+LLM round trip's share is visible. Saves bench/results/drafter.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from leadwire.testing import TestStack
+from leadwire_drafter.main import create_app
+from leadwire_drafter.settings import DrafterSettings
+from leadwire_drafter.testing import CLIENT_ID, sample_client, sample_lead
+
+DSN = os.environ.get("LEADWIRE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+RABBIT = os.environ.get("LEADWIRE_TEST_RABBIT_URL", "amqp://guest:guest@127.0.0.1:5672/")
+RESULTS = Path(__file__).parent / "results" / "drafter.json"
+SANDBOX_PORT = 8977
+
+
+def start_sandbox(cert_dir: Path) -> subprocess.Popen[bytes]:
+    argv = [
+        sys.executable,
+        "-m",
+        "sandbox",
+        "--port",
+        str(SANDBOX_PORT),
+        "--cert-dir",
+        str(cert_dir),
+    ]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            ca = str(cert_dir / "sandbox-ca.pem")
+            if httpx.get(f"https://127.0.0.1:{SANDBOX_PORT}/_sandbox/health", verify=ca).is_success:
+                return proc
+        except (httpx.HTTPError, OSError):
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("sandbox did not start")
+
+
+async def drafts_seen(tap: Any, count: int, within: float = 300) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + within
+    while True:
+        await tap._drain()
+        drafts = [e for e in tap.seen if e["type"] == "draft.created"]
+        if len(drafts) >= count or time.monotonic() > deadline:
+            return drafts
+        await asyncio.sleep(0.01)
+
+
+async def run_mode(
+    name: str, cert_dir: Path, leads: int, serial: int, api_key: str
+) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:8]
+    stack = TestStack(DSN, RABBIT, exchange=f"bench.events.{tag}", queue_prefix=f"b{tag}.")
+    try:
+        await stack.start(
+            create_app,
+            DrafterSettings,
+            openai_api_key=api_key,
+            openai_base_url=f"https://127.0.0.1:{SANDBOX_PORT}/v1",
+            provider_ca_bundle=str(cert_dir / "sandbox-ca.pem"),
+            log_level="WARNING",
+        )
+        tap = await stack.tap("draft.created")
+        await stack.publish(sample_client(auto_send="guarded"), client_id=CLIENT_ID)
+        await asyncio.sleep(1.0)  # the client snapshot is stored before leads arrive
+
+        started = time.perf_counter()
+        for _ in range(leads):
+            await stack.publish(sample_lead(), client_id=CLIENT_ID)
+        burst = await drafts_seen(tap, leads)
+        elapsed = time.perf_counter() - started
+
+        latencies = []
+        for _ in range(serial):
+            sent = await stack.publish(sample_lead(), client_id=CLIENT_ID)
+            seen = await drafts_seen(tap, len(burst) + len(latencies) + 1)
+            created = datetime.fromisoformat(seen[-1]["occurred_at"])
+            latencies.append((created - sent.occurred_at).total_seconds() * 1000)
+        templates = sum(1 for e in tap.seen if e["payload"]["is_template"])
+        return {
+            "mode": name,
+            "leads": leads,
+            "drafts": len(burst),
+            "seconds": round(elapsed, 3),
+            "drafts_per_second": round(len(burst) / elapsed, 1),
+            "serial_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
+            "serial_ms_max": round(max(latencies), 1) if latencies else None,
+            "template_drafts": templates,
+        }
+    finally:
+        await stack.close()
+
+
+async def main(args: argparse.Namespace) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    cert_dir = Path(tempfile.mkdtemp(prefix="leadwire-bench-sandbox-"))
+    sandbox = start_sandbox(cert_dir)
+    try:
+        results = [
+            await run_mode("sandbox-llm", cert_dir, args.leads, args.serial, "sk-bench"),
+            await run_mode("template", cert_dir, args.leads, args.serial, ""),
+        ]
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+    report = {
+        "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
+        "results": results,
+    }
+    print(json.dumps(report, indent=2))
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=200)
+    parser.add_argument("--serial", type=int, default=20)
+    asyncio.run(main(parser.parse_args()))
