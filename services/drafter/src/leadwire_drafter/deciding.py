@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from leadwire.consuming import Permanent
+from leadwire.events import DraftDecided
 from leadwire_drafter import store
 from leadwire_drafter.context import Cause, emit
 from leadwire_drafter.domain.decisions import Conflict, transition
@@ -93,6 +95,29 @@ async def reject(
     await emit(conn, cause or Cause(client_id=draft.client_id), draft_rejected(rejected))
     log.info("draft %s rejected by %s", draft.id, by)
     return rejected
+
+
+async def decided_elsewhere(
+    conn: Conn, decided: DraftDecided, *, now: datetime, cause: Cause
+) -> None:
+    """A Slack click (draft.decided): the same state machine as the admin API; a click on
+    a draft already decided is logged and dropped, an unknown draft is parked."""
+    try:
+        if decided.decision == "approve":
+            approval = Approval(decided.decided_by, decided.subject, decided.body_text)
+            await approve(conn, decided.draft_id, approval, now=now, cause=cause)
+        else:
+            await reject(
+                conn, decided.draft_id, by=decided.decided_by, reason=decided.reason,
+                now=now, cause=cause,
+            )  # fmt: skip
+    except DraftNotFound:
+        raise Permanent(f"draft.decided for unknown draft {decided.draft_id}") from None
+    except DecisionConflict as exc:
+        log.info(
+            "draft.decided (%s by %s) for draft %s is a no-op: %s",
+            decided.decision, decided.decided_by, decided.draft_id, exc.conflict.reason,
+        )  # fmt: skip
 
 
 async def mark_sent(conn: Conn, draft_id: UUID) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 from uuid import UUID, uuid4
 
-from leadwire.events import ClientChanged, LeadReceived
+from leadwire.events import ClientChanged, EmailReceived, LeadReceived
 from leadwire_drafter import store
 from leadwire_drafter.context import Cause, DrafterContext, Transaction, emit
 from leadwire_drafter.domain.decisions import Conflict, transition
 from leadwire_drafter.domain.draft import Draft, draft_created, lead_flagged, new_draft
 from leadwire_drafter.domain.guard import GuardResult, judge
-from leadwire_drafter.domain.leads import message_key
+from leadwire_drafter.domain.leads import message_key, with_new_message
 from leadwire_drafter.store import Conn, UsageDelta
 from leadwire_drafter.writing import Written, month_of, write_draft
 
@@ -122,6 +122,22 @@ async def _save(
         flagged = lead_flagged(lead.lead_id, draft.guard_verdict, list(draft.reasons), draft.id)
         await emit(conn, cause, flagged)
     return draft
+
+
+async def lead_wrote_again(
+    ctx: DrafterContext, message: EmailReceived, cause: Cause, transaction: Transaction
+) -> Draft | None:
+    """Another message from the lead before anyone approved our draft: draft again for
+    the newest message (the earlier one becomes history) and supersede the pending one."""
+    if message.lead_id is None or message.is_auto_reply:
+        return None
+    async with ctx.pool.acquire() as conn:
+        lead = await store.get_lead(conn, message.lead_id)
+        pending = await store.has_pending_draft(conn, message.lead_id)
+    if lead is None or not pending:
+        log.info("email.received for lead %s: no draft awaiting approval", message.lead_id)
+        return None
+    return await draft_for_lead(ctx, with_new_message(lead, message), cause, transaction)
 
 
 async def regenerate(

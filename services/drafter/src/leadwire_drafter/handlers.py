@@ -9,6 +9,7 @@ from leadwire.consuming import Consumed, Permanent
 from leadwire.events import (
     ClientChanged,
     DraftDecided,
+    EmailReceived,
     EmailSent,
     EmailSentByPerson,
     LeadReceived,
@@ -28,12 +29,16 @@ def _cause(event: Consumed[Any]) -> Cause:
 
 def register(runtime: ServiceRuntime, ctx: DrafterContext) -> None:
     # The LLM call runs outside a transaction; one lead at a time so a newer message's
-    # draft supersedes the older one in order.
+    # draft supersedes the older one in order (email.received: the lead wrote again).
     @runtime.consumer(
-        "leads", LeadReceived, serialize_by=lambda lead: lead.lead_id, transaction=False
+        "leads", LeadReceived, EmailReceived, serialize_by=lambda p: p.lead_id, transaction=False
     )
-    async def draft_for_lead(event: Consumed[LeadReceived]) -> None:
-        await drafting.draft_for_lead(ctx, event.payload, _cause(event), event.transaction)
+    async def draft_for_lead(event: Consumed[LeadReceived | EmailReceived]) -> None:
+        payload = event.payload
+        if isinstance(payload, LeadReceived):
+            await drafting.draft_for_lead(ctx, payload, _cause(event), event.transaction)
+        else:
+            await drafting.lead_wrote_again(ctx, payload, _cause(event), event.transaction)
 
     @runtime.consumer("clients", ClientChanged, serialize_by=lambda c: c.client_id)
     async def client_changed(event: Consumed[ClientChanged]) -> None:
@@ -41,7 +46,9 @@ def register(runtime: ServiceRuntime, ctx: DrafterContext) -> None:
 
     @runtime.consumer("decisions", DraftDecided, serialize_by=lambda d: d.draft_id)
     async def draft_decided(event: Consumed[DraftDecided]) -> None:
-        await _decide(ctx, event)
+        await deciding.decided_elsewhere(
+            event.conn, event.payload, now=ctx.clock(), cause=_cause(event)
+        )
 
     @runtime.consumer("outcomes", EmailSent, EmailSentByPerson)
     async def outcome(event: Consumed[EmailSent | EmailSentByPerson]) -> None:
@@ -53,29 +60,3 @@ def register(runtime: ServiceRuntime, ctx: DrafterContext) -> None:
         await deciding.answered_by_person(
             event.conn, payload.lead_id, at=payload.sent_at, now=ctx.clock(), cause=_cause(event)
         )
-
-
-async def _decide(ctx: DrafterContext, event: Consumed[DraftDecided]) -> None:
-    """A Slack click: same state machine as the API; a decided draft is a logged no-op."""
-    decided = event.payload
-    cause = _cause(event)
-    try:
-        if decided.decision == "approve":
-            approval = deciding.Approval(
-                by=decided.decided_by, subject=decided.subject, body_text=decided.body_text
-            )
-            await deciding.approve(
-                event.conn, decided.draft_id, approval, now=ctx.clock(), cause=cause
-            )
-        else:
-            await deciding.reject(
-                event.conn, decided.draft_id, by=decided.decided_by, reason=decided.reason,
-                now=ctx.clock(), cause=cause,
-            )  # fmt: skip
-    except deciding.DraftNotFound:
-        raise Permanent(f"draft.decided for unknown draft {decided.draft_id}") from None
-    except deciding.DecisionConflict as exc:
-        log.info(
-            "draft.decided (%s by %s) for draft %s is a no-op: %s",
-            decided.decision, decided.decided_by, decided.draft_id, exc.conflict.reason,
-        )  # fmt: skip

@@ -168,6 +168,13 @@ async def pending_draft_for_lead(conn: Conn, lead_id: UUID) -> Draft | None:
     return _draft(row) if row else None
 
 
+async def has_pending_draft(conn: Conn, lead_id: UUID) -> bool:
+    found = await conn.fetchval(
+        "SELECT 1 FROM drafts WHERE lead_id = $1 AND status = 'awaiting_approval'", lead_id
+    )
+    return found is not None
+
+
 async def save_decision(conn: Conn, d: Draft) -> None:
     """Write a draft's new status with who decided, and any edits a person made."""
     await conn.execute(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from leadwire.events import LeadReceived
+from leadwire.events import EmailReceived, LeadReceived
 from leadwire_drafter.testing import CLIENT_ID, MAILBOX_ID
 
 from .conftest import Drafter
@@ -128,3 +128,32 @@ async def test_a_new_message_before_approval_supersedes_the_pending_draft(drafte
     approve = await drafter.service.http.post(f"/admin/drafts/{old['draft_id']}/approve")
     assert approve.status_code == 409
     assert "newer draft" in approve.json()["detail"]
+
+
+async def test_the_lead_writing_again_in_its_thread_regenerates_the_pending_draft(
+    drafter: Drafter,
+) -> None:
+    await drafter.client(auto_send="off")
+    lead = await drafter.lead(rfc_message_id="<first@bakery-example.com>")
+    [old] = await drafter.created(lead.lead_id)
+    again = EmailReceived(
+        lead_id=lead.lead_id, mailbox_id=MAILBOX_ID, provider="google",
+        provider_message_id="m-again", rfc_message_id="<again@bakery-example.com>",
+        from_address=lead.from_address, subject="Re: New website for our bakery",
+        snippet="One more thing: we also need a page for wedding cakes.",
+        received_at=lead.received_at,
+    )  # fmt: skip
+    await drafter.stack.publish(again, client_id=CLIENT_ID)
+    auto_reply = again.model_copy(update={"provider_message_id": "m-ooo", "is_auto_reply": True})
+    await drafter.stack.publish(auto_reply, client_id=CLIENT_ID)
+
+    drafts = await drafter.created(lead.lead_id, at_least=2, settle=0.5)
+
+    assert len(drafts) == 2  # the auto-reply changed nothing
+    new = drafts[1]
+    assert new["supersedes"] == old["draft_id"]
+    assert new["reply_to"]["provider_message_id"] == "m-again"
+    assert new["reply_to"]["references"] == ["<first@bakery-example.com>"]
+    user = drafter.llm_requests()[-1]["messages"][1]["content"]
+    assert "wedding cakes" in user.split("<lead_message>")[1]
+    assert "<history>" in user and "small bakery" in user.split("<lead_message>")[0]

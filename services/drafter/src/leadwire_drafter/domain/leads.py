@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from leadwire.events import LeadReceived
+from leadwire.events import EmailReceived, LeadReceived, PriorMessage
 
 # Form fields that hold the lead's own words, in the order they are tried.
 _MESSAGE_FIELDS = ("message", "body", "text", "comment", "comments", "enquiry", "inquiry")
 _NAME_FIELDS = ("name", "full_name", "fullname", "first_name", "firstname")
+_MAX_HISTORY = 20  # what lead.received carries at most
 
 
 def lead_message(lead: LeadReceived) -> str:
@@ -53,3 +54,30 @@ def reply_subject(subject: str) -> str:
     if stripped.lower().startswith(("re:", "aw:", "sv:", "r:")):
         return stripped
     return f"Re: {stripped}" if stripped else "Re: your message"
+
+
+def with_new_message(lead: LeadReceived, message: EmailReceived) -> LeadReceived:
+    """The lead as it stands after it wrote again in its thread (before we answered):
+    the new message is what to answer, the earlier one moves into the history."""
+    earlier = PriorMessage(
+        direction="in",
+        sent_at=lead.received_at,
+        subject=lead.subject,
+        excerpt=lead_message(lead)[:2000],
+    )
+    references = [*lead.references]
+    if lead.rfc_message_id and lead.rfc_message_id not in references:
+        references.append(lead.rfc_message_id)
+    return lead.model_copy(
+        update={
+            "subject": message.subject or lead.subject,
+            "body_text": message.snippet,
+            "provider_message_id": message.provider_message_id,
+            "provider_thread_id": message.provider_thread_id or lead.provider_thread_id,
+            "rfc_message_id": message.rfc_message_id,
+            "references": references,
+            "received_at": message.received_at,
+            "attachments": [],
+            "history": [*lead.history, earlier][-_MAX_HISTORY:],
+        }
+    )
