@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from leadwire.consuming import Consumed, Permanent
@@ -17,8 +16,6 @@ from leadwire.events import (
 from leadwire.runtime import ServiceRuntime
 from leadwire_drafter import clients, deciding, drafting
 from leadwire_drafter.context import Cause, DrafterContext
-
-log = logging.getLogger(__name__)
 
 
 def _cause(event: Consumed[Any]) -> Cause:
