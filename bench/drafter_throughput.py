@@ -7,7 +7,7 @@ outbox relay) on an isolated exchange and schema, publishes one client then `--l
 distinct leads at once and times first publish -> last draft.created received; then
 `--serial` leads one at a time for the per-draft latency. Runs once with the sandbox LLM
 (OpenAI SDK, JSON-schema call, checks) and once without a key (template drafts), so the
-LLM round trip's share is visible. Saves bench/results/drafter.json.
+LLM round trip's share is visible, and times the SDK calls alone. Saves bench/results/drafter.json.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ from typing import Any
 import httpx
 
 from leadwire.testing import TestStack
+from leadwire_drafter.domain.prompt import RESPONSE_FORMAT, build_prompt
 from leadwire_drafter.main import create_app
+from leadwire_drafter.providers.llm import LlmConfig, OpenAIWriter
 from leadwire_drafter.settings import DrafterSettings
 from leadwire_drafter.testing import CLIENT_ID, sample_client, sample_lead
 
@@ -120,6 +122,39 @@ async def run_mode(
         await stack.close()
 
 
+async def llm_calls(cert_dir: Path, calls: int) -> dict[str, Any]:
+    """The SDK round trip alone (same prompt shape), 20 at a time: the LLM's share."""
+    writer = OpenAIWriter(
+        LlmConfig(
+            api_key="sk-bench", base_url=f"https://127.0.0.1:{SANDBOX_PORT}/v1",
+            model="gpt-4o-mini", timeout=30, max_retries=0, max_retry_wait=0,
+            max_output_tokens=800, ca_bundle=str(cert_dir / "sandbox-ca.pem"),
+        )
+    )  # fmt: skip
+    messages = build_prompt(sample_lead(), sample_client(), "en").messages()
+    gate = asyncio.Semaphore(20)
+
+    async def one() -> float:
+        async with gate:
+            began = time.perf_counter()
+            await writer.complete(messages, RESPONSE_FORMAT)
+            return (time.perf_counter() - began) * 1000
+
+    try:
+        await one()  # connection set up
+        started = time.perf_counter()
+        latencies = await asyncio.gather(*(one() for _ in range(calls)))
+        elapsed = time.perf_counter() - started
+    finally:
+        await writer.aclose()
+    return {
+        "mode": "llm-calls-only",
+        "calls": calls,
+        "calls_per_second": round(calls / elapsed, 1),
+        "ms_p50_at_20_concurrent": round(statistics.median(latencies), 1),
+    }
+
+
 async def main(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.WARNING)
     cert_dir = Path(tempfile.mkdtemp(prefix="leadwire-bench-sandbox-"))
@@ -128,6 +163,7 @@ async def main(args: argparse.Namespace) -> None:
         results = [
             await run_mode("sandbox-llm", cert_dir, args.leads, args.serial, "sk-bench"),
             await run_mode("template", cert_dir, args.leads, args.serial, ""),
+            await llm_calls(cert_dir, args.leads),
         ]
     finally:
         sandbox.terminate()
