@@ -35,7 +35,7 @@ class Drafter:
             revision = await self.service.pool.fetchval(
                 "SELECT revision FROM clients WHERE client_id = $1", client.client_id
             )
-            return revision == client.revision
+            return bool(revision == client.revision)
 
         await wait_until(stored)
         return client

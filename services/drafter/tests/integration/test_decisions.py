@@ -4,6 +4,7 @@ state machine; a person answering by hand; email.sent closing the draft."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -17,7 +18,7 @@ from .conftest import Drafter
 pytestmark = pytest.mark.integration
 
 
-async def pending_draft(drafter: Drafter) -> dict[str, object]:
+async def pending_draft(drafter: Drafter) -> dict[str, Any]:
     await drafter.client(auto_send="off")
     lead = await drafter.lead()
     [draft] = await drafter.created(lead.lead_id)
