@@ -54,7 +54,8 @@ class Drafter:
             where=lambda e: e["payload"]["lead_id"] == str(lead_id),
             settle=settle,
         )
-        return [e["payload"] for e in events]
+        payloads: list[dict[str, Any]] = [e["payload"] for e in events]
+        return payloads
 
     def script(self, contains: str, content: str) -> None:
         """The sandbox LLM answers prompts containing `contains` with `content`."""
