@@ -23,7 +23,7 @@ async def pending_draft(drafter: Drafter) -> dict[str, Any]:
     lead = await drafter.lead()
     [draft] = await drafter.created(lead.lead_id)
     assert draft["auto_send"] is False
-    return draft
+    return dict(draft)
 
 
 async def status_of(drafter: Drafter, draft_id: object) -> str:
