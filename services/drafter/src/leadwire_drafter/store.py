@@ -128,13 +128,12 @@ async def insert_verdict(
     return bool(status.endswith(" 1"))
 
 
-async def verdicts_for_lead(conn: Conn, lead_id: UUID) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        "SELECT message_key, verdict, signals, draft_id, created_at FROM guard_verdicts"
-        " WHERE lead_id = $1 ORDER BY created_at",
-        lead_id,
+async def signals_for_draft(conn: Conn, draft_id: UUID) -> list[dict[str, Any]]:
+    """The guard signals recorded for the message a draft answers."""
+    signals = await conn.fetchval(
+        "SELECT signals FROM guard_verdicts WHERE draft_id = $1", draft_id
     )
-    return [dict(r) for r in rows]
+    return list(signals or [])
 
 
 # --- drafts -------------------------------------------------------------------

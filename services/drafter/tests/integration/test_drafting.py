@@ -69,7 +69,8 @@ async def test_failed_dmarc_awaits_approval_and_is_flagged(drafter: Drafter) -> 
     assert draft["guard_verdict"] == "suspicious"
     assert "dmarc_fail: DMARC failed" in draft["reasons"]
     assert flag["payload"]["draft_id"] == draft["draft_id"]
-    status = await drafter.service.pool.fetchval(
-        "SELECT status FROM drafts WHERE id = $1::uuid", draft["draft_id"]
-    )
-    assert status == "awaiting_approval"
+    detail = (await drafter.service.http.get(f"/admin/drafts/{draft['draft_id']}")).json()
+    assert detail["status"] == "awaiting_approval"
+    assert detail["guard_signals"] == [
+        {"code": "dmarc_fail", "detail": "DMARC failed", "weight": 40, "forces_review": True}
+    ]

@@ -74,3 +74,18 @@ async def test_a_retry_after_longer_than_we_wait_gives_the_template_at_once(
     assert any("Retry-After 60s is longer than we wait" in r for r in draft["reasons"])
     usage = (await drafter.service.http.get("/admin/usage")).json()
     assert usage[0]["failed_requests"] == 1
+
+
+async def test_a_hanging_llm_times_out_and_the_retry_succeeds(
+    stack: TestStack, sandbox: RunningSandbox
+) -> None:
+    drafter = await start_drafter(stack, sandbox, openai_timeout_seconds=1)
+    await drafter.client()
+    drafter.llm_fault(timeout_seconds=3, count=1)
+    lead = await drafter.lead()
+
+    [draft] = await drafter.created(lead.lead_id)
+
+    assert draft["is_template"] is False
+    usage = (await drafter.service.http.get("/admin/usage")).json()
+    assert (usage[0]["requests"], usage[0]["failed_requests"]) == (2, 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -45,6 +45,8 @@ class DraftOut(BaseModel):
     decided_at: datetime | None
     decision_reason: str
     created_at: datetime | None
+    # Only on GET /admin/drafts/{id}: each guard signal with its weight.
+    guard_signals: list[dict[str, Any]] = []
 
     @classmethod
     def of(cls, d: Draft) -> DraftOut:
@@ -103,9 +105,10 @@ async def list_drafts(
 async def get_draft(draft_id: UUID, ctx: ContextDep, _admin: AdminDep) -> DraftOut:
     async with ctx.pool.acquire() as conn:
         draft = await store.get_draft(conn, draft_id)
+        signals = await store.signals_for_draft(conn, draft_id) if draft else []
     if draft is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"draft {draft_id} not found")
-    return DraftOut.of(draft)
+    return DraftOut.of(draft).model_copy(update={"guard_signals": signals})
 
 
 @router.post("/{draft_id}/approve")
