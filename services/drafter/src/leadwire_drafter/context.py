@@ -14,6 +14,7 @@ import asyncpg
 
 from leadwire.events import Envelope, EventPayload, new_event
 from leadwire.outbox import add_event
+from leadwire_drafter.locks import KeyedLocks
 from leadwire_drafter.providers.llm import DraftWriter
 from leadwire_drafter.settings import DrafterSettings
 from leadwire_drafter.store import Conn
@@ -38,6 +39,7 @@ class DrafterContext:
     runtime: HasPool
     writer: DraftWriter | None
     clock: Callable[[], datetime] = field(default=_utc_now)
+    lead_locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     @property
     def pool(self) -> asyncpg.Pool:

@@ -38,34 +38,50 @@ async def draft_for_lead(
 ) -> Draft | None:
     """The draft made for this lead message, or None (spam, duplicate, deleted client)."""
     key = message_key(lead)
-    async with ctx.pool.acquire() as conn:
-        client = await store.get_client(conn, cause.client_id)
-        if client is None:
-            raise ClientUnknown(f"client {cause.client_id} unknown (no client.changed yet)")
-        if client.deleted:
-            log.info("lead %s ignored: client %s is deleted", lead.lead_id, client.client_id)
-            return None
-        if await store.verdict_exists(conn, lead.lead_id, key):
-            log.info("lead %s message %s already handled: duplicate ignored", lead.lead_id, key)
-            return None
-        answered = await store.answered_by_person(conn, lead.lead_id)
+    known = await _what_we_know(ctx, lead, key, cause.client_id)
+    if known is None:
+        return None
+    client, answered = known
     guard = judge(lead, answered_by_person=answered)
     if guard.verdict == "spam":
         await _flag_spam(ctx, lead, key, guard, cause, transaction)
         return None
     written = await write_draft(ctx, lead, client, guard)
     async with transaction() as conn:
-        draft_id = uuid4()
+        await store.lock_lead(conn, lead.lead_id)
+        pending = await store.pending_draft_for_lead(conn, lead.lead_id)
+        # Messages of a lead may be drafted out of order: an older one gets no draft once
+        # a newer message's draft is waiting (its verdict is still recorded).
+        stale = pending is not None and pending.message_received_at > lead.received_at
+        draft_id = None if stale else uuid4()
         if not await store.insert_verdict(
             conn, lead_id=lead.lead_id, message_key=key, client_id=client.client_id,
             guard=guard, draft_id=draft_id,
         ):  # fmt: skip
-            log.info(
-                "lead %s message %s handled concurrently: duplicate ignored", lead.lead_id, key
-            )
+            log.info("lead %s message %s handled meanwhile: duplicate ignored", lead.lead_id, key)
             return None
-        previous = await _supersede_pending(conn, lead.lead_id)
+        if draft_id is None:
+            log.info("lead %s message %s: a newer message's draft waits", lead.lead_id, key)
+            return None
+        previous = await _supersede(conn, pending)
         return await _save(conn, ctx, lead, client, written, draft_id, previous, cause)
+
+
+async def _what_we_know(
+    ctx: DrafterContext, lead: LeadReceived, key: str, client_id: UUID
+) -> tuple[ClientChanged, bool] | None:
+    """The client and whether a person answered the lead; None: nothing to draft."""
+    async with ctx.pool.acquire() as conn:
+        client = await store.get_client(conn, client_id)
+        if client is None:
+            raise ClientUnknown(f"client {client_id} unknown (no client.changed yet)")
+        if client.deleted:
+            log.info("lead %s ignored: client %s is deleted", lead.lead_id, client_id)
+            return None
+        if await store.verdict_exists(conn, lead.lead_id, key):
+            log.info("lead %s message %s already handled: duplicate ignored", lead.lead_id, key)
+            return None
+        return client, await store.answered_by_person(conn, lead.lead_id)
 
 
 async def _flag_spam(
@@ -89,14 +105,11 @@ async def _flag_spam(
     log.info("lead %s flagged as spam: %s", lead.lead_id, "; ".join(guard.reasons()))
 
 
-async def _supersede_pending(conn: Conn, lead_id: UUID) -> UUID | None:
-    pending = await store.pending_draft_for_lead(conn, lead_id)
-    if pending is None:
-        return None
-    if isinstance(transition(pending.status, "supersede"), Conflict):
+async def _supersede(conn: Conn, pending: Draft | None) -> UUID | None:
+    if pending is None or isinstance(transition(pending.status, "supersede"), Conflict):
         return None
     await store.set_status(conn, pending.id, "superseded")
-    log.info("draft %s superseded: the lead wrote again before approval", pending.id)
+    log.info("draft %s superseded by a newer draft for its lead", pending.id)
     return pending.id
 
 
@@ -162,6 +175,9 @@ async def regenerate(
     )  # fmt: skip
     cause = Cause(client_id=client.client_id)
     async with ctx.transaction() as conn:
-        if await _supersede_pending(conn, lead.lead_id) != draft_id:
+        await store.lock_lead(conn, lead.lead_id)
+        pending = await store.pending_draft_for_lead(conn, lead.lead_id)
+        if pending is None or pending.id != draft_id:
             raise NotRegenerable("the draft was decided or replaced meanwhile")
+        await _supersede(conn, pending)
         return await _save(conn, ctx, lead, client, written, uuid4(), draft_id, cause)

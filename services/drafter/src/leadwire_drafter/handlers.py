@@ -25,17 +25,19 @@ def _cause(event: Consumed[Any]) -> Cause:
 
 
 def register(runtime: ServiceRuntime, ctx: DrafterContext) -> None:
-    # The LLM call runs outside a transaction; one lead at a time so a newer message's
-    # draft supersedes the older one in order (email.received: the lead wrote again).
-    @runtime.consumer(
-        "leads", LeadReceived, EmailReceived, serialize_by=lambda p: p.lead_id, transaction=False
-    )
+    # The LLM call runs outside any transaction and holds no connection (no serialize_by:
+    # its session lock would pin one for the whole call, and 20 handlers would starve the
+    # pool). One lead at a time per process (an asyncio lock: duplicates cost no second
+    # LLM call); across replicas its writers serialise in the final transaction.
+    # email.received: the lead wrote again.
+    @runtime.consumer("leads", LeadReceived, EmailReceived, transaction=False)
     async def draft_for_lead(event: Consumed[LeadReceived | EmailReceived]) -> None:
         payload = event.payload
-        if isinstance(payload, LeadReceived):
-            await drafting.draft_for_lead(ctx, payload, _cause(event), event.transaction)
-        else:
-            await drafting.lead_wrote_again(ctx, payload, _cause(event), event.transaction)
+        async with ctx.lead_locks.hold(payload.lead_id):
+            if isinstance(payload, LeadReceived):
+                await drafting.draft_for_lead(ctx, payload, _cause(event), event.transaction)
+            else:
+                await drafting.lead_wrote_again(ctx, payload, _cause(event), event.transaction)
 
     @runtime.consumer("clients", ClientChanged, serialize_by=lambda c: c.client_id)
     async def client_changed(event: Consumed[ClientChanged]) -> None:

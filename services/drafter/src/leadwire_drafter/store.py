@@ -11,6 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
+from leadwire.consuming import advisory_key
 from leadwire.events import ClientChanged, LeadReceived, ReplyTarget
 from leadwire_drafter.domain.decisions import DraftStatus
 from leadwire_drafter.domain.draft import Draft
@@ -21,8 +22,8 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 _DRAFT_COLUMNS = (
     "id, client_id, lead_id, mailbox_id, status, subject, body_text, body_html, language, model,"
     " is_template, auto_send, send_after, score, score_reasons, score_source, guard_verdict,"
-    " check_failures, reasons, reply_to, supersedes, edited, decided_by, decided_at,"
-    " decision_reason, created_at"
+    " check_failures, reasons, reply_to, message_received_at, supersedes, edited, decided_by,"
+    " decided_at, decision_reason, created_at"
 )
 
 
@@ -91,6 +92,11 @@ async def answered_by_person(conn: Conn, lead_id: UUID) -> bool:
     return at is not None
 
 
+async def lock_lead(conn: Conn, lead_id: UUID) -> None:
+    """Serialise writers of one lead's drafts until the transaction ends."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("drafter.lead", lead_id))
+
+
 # --- guard verdicts (also the per-message dedupe) --------------------------------
 
 
@@ -143,12 +149,13 @@ async def insert_draft(conn: Conn, d: Draft) -> None:
     await conn.execute(
         f"INSERT INTO drafts ({_DRAFT_COLUMNS.replace(', created_at', '')}) VALUES"
         " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
-        " $19, $20, $21, $22, $23, $24, $25)",
+        " $19, $20, $21, $22, $23, $24, $25, $26)",
         d.id, d.client_id, d.lead_id, d.mailbox_id, d.status, d.subject, d.body_text,
         d.body_html, d.language, d.model, d.is_template, d.auto_send, d.send_after, d.score,
         list(d.score_reasons), d.score_source, d.guard_verdict, list(d.check_failures),
         list(d.reasons), d.reply_to.model_dump(mode="json") if d.reply_to else None,
-        d.supersedes, d.edited, d.decided_by, d.decided_at, d.decision_reason,
+        d.message_received_at, d.supersedes, d.edited, d.decided_by, d.decided_at,
+        d.decision_reason,
     )  # fmt: skip
 
 

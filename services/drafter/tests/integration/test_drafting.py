@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from leadwire_drafter.testing import MAILBOX_ID
+from leadwire.testing import wait_until
+from leadwire_drafter.testing import CLIENT_ID, MAILBOX_ID, NOW, sample_lead
 from sandbox.openai_replies import make_reply
 
 from .conftest import Drafter
@@ -74,3 +77,38 @@ async def test_failed_dmarc_awaits_approval_and_is_flagged(drafter: Drafter) -> 
     assert detail["guard_signals"] == [
         {"code": "dmarc_fail", "detail": "DMARC failed", "weight": 40, "forces_review": True}
     ]
+
+
+async def test_many_leads_at_once_with_a_slow_llm_all_get_drafts(drafter: Drafter) -> None:
+    # More concurrent handlers than pool connections: a handler holding a connection
+    # across the LLM call would starve the others (it did, before the fix).
+    await drafter.client()
+    drafter.llm_fault(latency_ms=300)
+    leads = [await drafter.lead() for _ in range(25)]
+
+    drafts = await drafter.tap.wait_for("draft.created", at_least=25, within=30)
+
+    assert {d["payload"]["lead_id"] for d in drafts} == {str(lead.lead_id) for lead in leads}
+    assert not any(d["payload"]["is_template"] for d in drafts)
+
+
+async def test_an_older_message_drafted_late_does_not_replace_the_newer_draft(
+    drafter: Drafter,
+) -> None:
+    await drafter.client(auto_send="off")
+    newer = sample_lead(provider_message_id="m-newer", received_at=NOW + timedelta(minutes=5))
+    older = newer.model_copy(
+        update={"provider_message_id": "m-older", "received_at": NOW, "body_text": "first"}
+    )
+    await drafter.stack.publish(newer, client_id=CLIENT_ID)
+    [draft] = await drafter.created(newer.lead_id)
+
+    await drafter.stack.publish(older, client_id=CLIENT_ID)
+
+    async def recorded() -> bool:
+        count = await drafter.service.pool.fetchval("SELECT count(*) FROM guard_verdicts")
+        return bool(count == 2)
+
+    await wait_until(recorded)
+    rows = await drafter.service.pool.fetch("SELECT id::text, status FROM drafts")
+    assert [(r["id"], r["status"]) for r in rows] == [(draft["draft_id"], "awaiting_approval")]

@@ -41,6 +41,7 @@ class Draft:
     check_failures: tuple[str, ...]
     reasons: tuple[str, ...]
     reply_to: ReplyTarget | None
+    message_received_at: datetime
     supersedes: UUID | None = None
     edited: bool = False
     decided_by: str | None = None
@@ -82,6 +83,7 @@ def new_draft(
         check_failures=composed.check_failures,
         reasons=composed.reasons,
         reply_to=ReplyTarget.from_lead(lead),
+        message_received_at=lead.received_at,
         supersedes=supersedes,
     )
 

@@ -54,6 +54,8 @@ CREATE TABLE drafts (
     reasons         jsonb NOT NULL,
     reply_to        jsonb,
     supersedes      uuid REFERENCES drafts (id),
+    -- When the answered message arrived: a draft never supersedes one for a newer message.
+    message_received_at timestamptz NOT NULL,
     edited          boolean NOT NULL DEFAULT false,
     decided_by      text,
     decided_at      timestamptz,
