@@ -67,6 +67,12 @@ def start_sandbox(cert_dir: Path) -> subprocess.Popen[bytes]:
     raise RuntimeError("sandbox did not start")
 
 
+async def sandbox_control(cert_dir: Path, path: str, body: dict[str, Any] | None = None) -> None:
+    async with httpx.AsyncClient(verify=str(cert_dir / "sandbox-ca.pem")) as http:
+        url = f"https://127.0.0.1:{SANDBOX_PORT}/_sandbox{path}"
+        (await http.post(url, json=body or {})).raise_for_status()
+
+
 async def drafts_seen(tap: Any, count: int, within: float = 300) -> list[dict[str, Any]]:
     deadline = time.monotonic() + within
     while True:
@@ -78,9 +84,12 @@ async def drafts_seen(tap: Any, count: int, within: float = 300) -> list[dict[st
 
 
 async def run_mode(
-    name: str, cert_dir: Path, leads: int, serial: int, api_key: str
+    name: str, cert_dir: Path, leads: int, serial: int, api_key: str, latency_ms: int = 0
 ) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
+    await sandbox_control(cert_dir, "/reset")
+    if latency_ms:  # a real model answers in seconds: what concurrency buys
+        await sandbox_control(cert_dir, "/openai/faults", {"latency_ms": latency_ms})
     stack = TestStack(DSN, RABBIT, exchange=f"bench.events.{tag}", queue_prefix=f"b{tag}.")
     try:
         await stack.start(
@@ -124,6 +133,7 @@ async def run_mode(
 
 async def llm_calls(cert_dir: Path, calls: int) -> dict[str, Any]:
     """The SDK round trip alone (same prompt shape), 20 at a time: the LLM's share."""
+    await sandbox_control(cert_dir, "/reset")
     writer = OpenAIWriter(
         LlmConfig(
             api_key="sk-bench", base_url=f"https://127.0.0.1:{SANDBOX_PORT}/v1",
@@ -163,6 +173,7 @@ async def main(args: argparse.Namespace) -> None:
         results = [
             await run_mode("sandbox-llm", cert_dir, args.leads, args.serial, "sk-bench"),
             await run_mode("template", cert_dir, args.leads, args.serial, ""),
+            await run_mode("sandbox-llm+1s", cert_dir, args.leads // 2, 3, "sk-bench", 1000),
             await llm_calls(cert_dir, args.leads),
         ]
     finally:
