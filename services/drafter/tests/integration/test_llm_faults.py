@@ -89,3 +89,16 @@ async def test_a_hanging_llm_times_out_and_the_retry_succeeds(
     assert draft["is_template"] is False
     usage = (await drafter.service.http.get("/admin/usage")).json()
     assert (usage[0]["requests"], usage[0]["failed_requests"]) == (2, 1)
+
+
+async def test_a_request_the_llm_refuses_is_not_repeated(drafter: Drafter) -> None:
+    await drafter.client()
+    drafter.llm_fault(status=400, count=5)
+    lead = await drafter.lead()
+
+    [draft] = await drafter.created(lead.lead_id)
+
+    assert draft["is_template"] is True
+    assert any("LLM unavailable: HTTP 400" in r for r in draft["reasons"])
+    usage = (await drafter.service.http.get("/admin/usage")).json()
+    assert usage[0]["failed_requests"] == 1
