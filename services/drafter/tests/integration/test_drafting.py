@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
+from leadwire.redelivery import ERROR_HEADER
 from leadwire.testing import wait_until
 from leadwire_drafter.testing import CLIENT_ID, MAILBOX_ID, NOW, sample_lead
 from sandbox.openai_replies import make_reply
@@ -112,3 +115,26 @@ async def test_an_older_message_drafted_late_does_not_replace_the_newer_draft(
     await wait_until(recorded)
     rows = await drafter.service.pool.fetch("SELECT id::text, status FROM drafts")
     assert [(r["id"], r["status"]) for r in rows] == [(draft["draft_id"], "awaiting_approval")]
+
+
+async def test_a_lead_before_its_client_is_known_is_retried_until_it_is(drafter: Drafter) -> None:
+    lead = await drafter.lead()  # client.changed not seen yet: the handler raises, retried in 1 s
+    await asyncio.sleep(0.3)
+    await drafter.client()
+
+    [draft] = await drafter.created(lead.lead_id)
+
+    assert draft["lead_id"] == str(lead.lead_id)
+
+
+async def test_a_lead_without_a_client_id_is_parked_with_the_reason(drafter: Drafter) -> None:
+    await drafter.stack.publish(sample_lead(), client_id=None)
+    queue = f"{drafter.stack.queue_prefix}drafter.leads"
+    parked: list[Any] = []
+
+    async def is_parked() -> bool:
+        parked.extend(await drafter.stack.parked(queue))
+        return bool(parked)
+
+    await wait_until(is_parked)
+    assert "without client_id" in str(parked[0].headers.get(ERROR_HEADER))
