@@ -42,10 +42,6 @@ _TEXTS: dict[str, tuple[str, str, str, str, str]] = {
 _URL = re.compile(r"(https?://[^\s<>\"]+)")
 
 
-def template_languages() -> frozenset[str]:
-    return frozenset(_TEXTS)
-
-
 def template_draft(client: ClientChanged, *, name: str, subject: str, language: str) -> str:
     hello, hello_anon, thanks, booking, closing = _TEXTS.get(language, _TEXTS["en"])
     parts = [
