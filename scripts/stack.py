@@ -122,6 +122,8 @@ class StackConfig:
                 "MICROSOFT_AUTHORITY_HOST": sandbox,
                 "GRAPH_BASE_URL": sandbox,
             }
+        if name == "drafter":
+            return {"OPENAI_API_KEY": "sk-sandbox", "OPENAI_BASE_URL": f"{sandbox}/v1"}
         return {}
 
 

@@ -1,0 +1,1 @@
+"""Admin HTTP API of the drafter, one router per resource."""
