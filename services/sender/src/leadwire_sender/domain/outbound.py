@@ -7,7 +7,13 @@ Message-ID before anything is sent again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Literal
+from uuid import UUID
+
+OutboundKind = Literal["reply", "follow_up", "new_thread", "manual"]
 
 
 class OutboundStatus(StrEnum):
@@ -52,3 +58,57 @@ def check_transition(current: OutboundStatus, wanted: OutboundStatus) -> Outboun
 def needs_lookup(claimed_from: OutboundStatus) -> bool:
     """A row claimed while already `sending` may have reached the provider: look it up."""
     return claimed_from is OutboundStatus.SENDING
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One message we send (or sent), as stored. The thread fields say where it answers."""
+
+    id: UUID
+    client_id: UUID
+    mailbox_id: UUID | None
+    kind: OutboundKind
+    rfc_message_id: str
+    to: tuple[Recipient, ...]
+    subject: str
+    body_text: str
+    due_at: datetime
+    status: OutboundStatus = OutboundStatus.QUEUED
+    draft_id: UUID | None = None
+    lead_id: UUID | None = None
+    job_id: UUID | None = None
+    follow_up_step: int | None = None
+    correlation_id: UUID | None = None
+    sender_name: str = ""
+    cc: tuple[Recipient, ...] = ()
+    bcc: tuple[Recipient, ...] = ()
+    body_html: str = ""
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    reply_thread_id: str | None = None
+    reply_message_id: str | None = None
+    provider_draft_id: str | None = None
+    provider_message_id: str | None = None
+    provider_thread_id: str | None = None
+    attempts: int = 0
+    error_code: str | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    created_by: str = ""
+    created_at: datetime | None = None
+
+    @property
+    def is_reply(self) -> bool:
+        return bool(self.reply_thread_id or self.reply_message_id or self.in_reply_to)
+
+
+def snippet(text: str, limit: int = 200) -> str:
+    """The first words of a body, on one line, for events and lists."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
