@@ -54,3 +54,14 @@ async def lock_due(conn: Conn, now: datetime, limit: int) -> list[FollowUpRow]:
 async def get_status(conn: Conn, lead_id: UUID) -> tuple[str, int] | None:
     row = await conn.fetchrow("SELECT status, step FROM follow_ups WHERE lead_id = $1", lead_id)
     return (row["status"], row["step"]) if row is not None else None
+
+
+async def cancel(conn: Conn, lead_id: UUID, reason: str) -> bool:
+    """Stop the sequence for good (a later send will not revive it)."""
+    result = await conn.execute(
+        "UPDATE follow_ups SET status = 'cancelled', reason = $2, updated_at = now()"
+        " WHERE lead_id = $1 AND status <> 'cancelled'",
+        lead_id,
+        reason,
+    )
+    return str(result).endswith(" 1")

@@ -241,3 +241,13 @@ async def status_counts_for_job(conn: Conn, job_id: UUID) -> dict[str, int]:
         job_id,
     )
     return {r["status"]: int(r["n"]) for r in rows}
+
+
+async def cancel_queued_for_draft(conn: Conn, draft_id: UUID, reason: str) -> bool:
+    status = await conn.execute(
+        "UPDATE outbound_messages SET status = 'cancelled', error_code = $2, updated_at = now()"
+        " WHERE draft_id = $1 AND status = 'queued'",
+        draft_id,
+        reason,
+    )
+    return str(status).endswith(" 1")
