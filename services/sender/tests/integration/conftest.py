@@ -4,7 +4,7 @@ sandbox as Gmail and Graph, and access tokens obtained from the sandbox's own OA
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -27,6 +27,8 @@ from sandbox.microsoft.testing import msal_app, sign_in
 from sandbox.testing import RunningSandbox, google_connect
 
 GRAPH_SCOPES = ["Mail.ReadWrite", "Mail.Send"]
+# new_mailbox(provider, address, display_name="Acme Sales") -> (mailbox_id, client_id)
+MailboxFactory = Callable[..., Awaitable[tuple[UUID, UUID]]]
 
 
 class SandboxTokens:
@@ -97,7 +99,7 @@ async def ctx(
 
 
 @pytest_asyncio.fixture
-async def mailbox_factory(ctx: SenderContext, sandbox: RunningSandbox):  # type: ignore[no-untyped-def]
+async def mailbox_factory(ctx: SenderContext, sandbox: RunningSandbox) -> MailboxFactory:
     """`await new_mailbox("google", "sales@acme.test")` -> (mailbox_id, client_id)."""
 
     async def create(

@@ -31,7 +31,7 @@ def lead_writes(sandbox: RunningSandbox, mailbox: str, provider: str, **fields: 
         to_address=mail["from"],
         to_name=mail["from_name"],
         subject=mail["subject"],
-        provider=provider,  # type: ignore[arg-type]
+        provider=provider,
         provider_message_id=message_id,
         provider_thread_id=thread_id if provider == "google" else None,
         rfc_message_id=mail["message_id"],

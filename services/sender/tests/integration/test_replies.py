@@ -11,7 +11,7 @@ from leadwire_sender.dispatch import drain, send_now
 from leadwire_sender.store import outbound as outbound_store
 from sandbox.testing import RunningSandbox
 
-from .conftest import outbox_events
+from .conftest import MailboxFactory, outbox_events
 from .helpers import draft_for, lead_writes, queue
 
 pytestmark = pytest.mark.integration
@@ -19,7 +19,7 @@ SALES = "sales@acme.test"
 
 
 async def test_gmail_reply_joins_the_thread_with_threading_headers(
-    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory
+    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory: MailboxFactory
 ) -> None:
     mailbox_id, client_id = await mailbox_factory("google", SALES, "Jürgen Müller")
     target = lead_writes(sandbox, SALES, "google", cc=["boss@example.org"])
@@ -48,7 +48,7 @@ async def test_gmail_reply_joins_the_thread_with_threading_headers(
 
 
 async def test_graph_reply_uses_create_reply_in_the_conversation(
-    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory
+    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory: MailboxFactory
 ) -> None:
     mailbox_id, client_id = await mailbox_factory("microsoft", "sales@contoso.test")
     target = lead_writes(sandbox, "sales@contoso.test", "microsoft")
@@ -69,7 +69,7 @@ async def test_graph_reply_uses_create_reply_in_the_conversation(
 
 
 async def test_a_form_lead_gets_a_new_thread_from_the_mailbox(
-    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory
+    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory: MailboxFactory
 ) -> None:
     from leadwire.contracts.leads import ReplyTarget
 
@@ -86,7 +86,7 @@ async def test_a_form_lead_gets_a_new_thread_from_the_mailbox(
 
 
 async def test_a_duplicate_draft_event_sends_once(
-    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory
+    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory: MailboxFactory
 ) -> None:
     mailbox_id, client_id = await mailbox_factory("google", SALES)
     draft = draft_for(lead_writes(sandbox, SALES, "google"), mailbox_id)
