@@ -54,7 +54,7 @@ async def _client_with_follow_ups(ctx: SenderContext, client_id: object) -> None
         await apply_client(
             conn,
             ClientChanged(
-                client_id=client_id,  # type: ignore[arg-type]
+                client_id=client_id,
                 slug="acme",
                 name="Acme",
                 revision=1,
