@@ -16,7 +16,7 @@ from leadwire_sender import results
 from leadwire_sender.claiming import Claimed
 from leadwire_sender.context import SenderContext
 from leadwire_sender.domain.errors import ProviderFailure, Verdict, classify
-from leadwire_sender.domain.mime import Mailbox, OutgoingEmail
+from leadwire_sender.domain.mime import InvalidAddressError, Mailbox, OutgoingEmail
 from leadwire_sender.domain.outbound import Outbound, needs_lookup
 from leadwire_sender.providers.base import (
     MailProvider,
@@ -43,6 +43,9 @@ async def deliver(ctx: SenderContext, claimed: Claimed) -> None:
     while True:
         try:
             sent = await _lookup_or_send(ctx, token, out, look_up)
+        except InvalidAddressError as exc:  # a bad recipient no retry can fix
+            await results.record_failed(ctx, out, "invalid_address", str(exc))
+            return
         except ProviderCallError as exc:
             verdict = classify(exc.failure, out.attempts, refreshed, ctx.retry)
             if verdict.action != "refresh_token":

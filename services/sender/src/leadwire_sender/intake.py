@@ -46,7 +46,7 @@ async def accept_draft(
     correlation_id: UUID | None,
 ) -> UUID | None:
     """Create the one outbound for this draft; None if it exists already (a duplicate)."""
-    sender = await _sender_for(conn, client_id, draft.mailbox_id)
+    sender = await sender_for(conn, client_id, draft.mailbox_id)
     blocked = await directory_store.lead_block_reason(conn, draft.lead_id)
     out = outbound_for_draft(
         draft,
@@ -99,7 +99,7 @@ async def apply_client(conn: Conn, client: ClientChanged) -> None:
         )
 
 
-async def _sender_for(conn: Conn, client_id: UUID, mailbox_id: UUID | None) -> Sender:
+async def sender_for(conn: Conn, client_id: UUID, mailbox_id: UUID | None) -> Sender:
     if mailbox_id is None:
         client = await directory_store.get_client(conn, client_id)
         mailbox_id = client.primary_mailbox_id if client else None

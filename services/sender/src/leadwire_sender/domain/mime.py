@@ -88,11 +88,20 @@ def reply_references(
     return tuple(seen)
 
 
+_ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[^@\s<>,;:\"()\[\]\\.]+$")
+
+
+def is_valid_address(address: str) -> bool:
+    """`local@domain.tld` without spaces, brackets or separators (what we can put in To)."""
+    return bool(_ADDRESS.match(address)) and address.isprintable()
+
+
 def _header_address(person: Mailbox) -> Address:
-    local, at, domain = person.address.strip().rpartition("@")
-    if not at or not local or not domain or any(c in person.address for c in "\r\n<>, "):
+    address = person.address.strip()
+    if not is_valid_address(address):
         raise InvalidAddressError(f"invalid email address {person.address!r}")
-    return Address(display_name=person.name.strip(), username=local, domain=domain)
+    local, _, domain = address.rpartition("@")
+    return Address(display_name=" ".join(person.name.split()), username=local, domain=domain)
 
 
 def build_message(email: OutgoingEmail, sent_at: datetime | None = None) -> EmailMessage:

@@ -42,6 +42,17 @@ class SentMessage:
     thread_id: str | None
 
 
+@dataclass(frozen=True)
+class ThreadInfo:
+    """What replying to a message of the mailbox needs (for a manual in-thread send)."""
+
+    message_id: str
+    thread_id: str | None
+    rfc_message_id: str | None
+    references: tuple[str, ...]
+    subject: str
+
+
 OnPrepared = Callable[[Prepared], Awaitable[None]]
 
 
@@ -69,6 +80,10 @@ class MailProvider(Protocol):
 
     async def find_sent_by_message_id(self, token: str, rfc_message_id: str) -> SentMessage | None:
         """The sent message with this Message-ID, if the provider has one."""
+        ...
+
+    async def thread_of(self, token: str, message_id: str) -> ThreadInfo:
+        """Threading facts of one message of the mailbox (ProviderCallError 404 if none)."""
         ...
 
 

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 import httpx
 
 from leadwire_sender.domain.mime import OutgoingEmail, build_message, gmail_raw
-from leadwire_sender.providers.base import OnPrepared, Prepared, SentMessage, ThreadTarget, call
+from leadwire_sender.providers.base import (
+    OnPrepared,
+    Prepared,
+    SentMessage,
+    ThreadInfo,
+    ThreadTarget,
+    call,
+)
 
 _BASE = "/gmail/v1/users/me"
 
@@ -51,6 +58,23 @@ class GmailProvider:
         if not found:
             return None
         return SentMessage(message_id=str(found[0]["id"]), thread_id=found[0].get("threadId"))
+
+    async def thread_of(self, token: str, message_id: str) -> ThreadInfo:
+        params = {"format": "metadata", "metadataHeaders": ["Message-ID", "References", "Subject"]}
+        response = await call(
+            self._http.get(f"{_BASE}/messages/{message_id}", params=params, headers=_auth(token))
+        )
+        data = response.json()
+        headers = {
+            h["name"].lower(): h["value"] for h in (data.get("payload") or {}).get("headers", [])
+        }
+        return ThreadInfo(
+            message_id=str(data["id"]),
+            thread_id=data.get("threadId"),
+            rfc_message_id=headers.get("message-id"),
+            references=tuple(headers.get("references", "").split()),
+            subject=headers.get("subject", ""),
+        )
 
 
 def _auth(token: str) -> dict[str, str]:

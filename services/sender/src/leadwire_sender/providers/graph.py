@@ -17,6 +17,7 @@ from leadwire_sender.providers.base import (
     Prepared,
     ProviderCallError,
     SentMessage,
+    ThreadInfo,
     ThreadTarget,
     call,
 )
@@ -73,6 +74,20 @@ class GraphProvider:
         if not found:
             return None
         return SentMessage(message_id=str(found[0]["id"]), thread_id=found[0].get("conversationId"))
+
+    async def thread_of(self, token: str, message_id: str) -> ThreadInfo:
+        params = {"$select": "id,conversationId,internetMessageId,subject"}
+        response = await call(
+            self._http.get(f"{_ME}/messages/{message_id}", params=params, headers=_auth(token))
+        )
+        data = response.json()
+        return ThreadInfo(
+            message_id=str(data["id"]),
+            thread_id=data.get("conversationId"),
+            rfc_message_id=data.get("internetMessageId"),
+            references=(),  # createReply writes In-Reply-To / References itself
+            subject=str(data.get("subject") or ""),
+        )
 
     async def _finish(
         self, token: str, email: OutgoingEmail, draft: dict[str, Any], on_prepared: OnPrepared

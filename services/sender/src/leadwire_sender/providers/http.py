@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import httpx
 
-from leadwire.http import RetryPolicy, create_async_client
+from leadwire.http import HttpRetryPolicy, create_async_client
 
-SEND_RETRY_POLICY = RetryPolicy(
+SEND_RETRY_POLICY = HttpRetryPolicy(
     max_retries=2,
     backoff_base=0.5,
     backoff_max=5.0,

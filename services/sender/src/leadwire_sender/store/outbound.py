@@ -46,15 +46,17 @@ async def insert(conn: Conn, out: Outbound, attachments: Sequence[FileAttachment
         "INSERT INTO outbound_messages (id, client_id, mailbox_id, kind, status, draft_id,"
         " lead_id, job_id, follow_up_step, correlation_id, rfc_message_id, sender_name,"
         ' to_addresses, cc_addresses, bcc_addresses, subject, body_text, body_html, in_reply_to,'
-        ' "references", reply_thread_id, reply_message_id, due_at, created_by)'
+        ' "references", reply_thread_id, reply_message_id, due_at, created_by, error_code,'
+        " last_error)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-        " $18, $19, $20, $21, $22, $23, $24)"
+        " $18, $19, $20, $21, $22, $23, $24, $25, $26)"
         " ON CONFLICT (draft_id) DO NOTHING RETURNING true",
         out.id, out.client_id, out.mailbox_id, out.kind, out.status.value, out.draft_id,
         out.lead_id, out.job_id, out.follow_up_step, out.correlation_id, out.rfc_message_id,
         out.sender_name, _people(out.to), _people(out.cc), _people(out.bcc), out.subject,
         out.body_text, out.body_html, out.in_reply_to, list(out.references),
-        out.reply_thread_id, out.reply_message_id, out.due_at, out.created_by,
+        out.reply_thread_id, out.reply_message_id, out.due_at, out.created_by, out.error_code,
+        out.last_error,
     )  # fmt: skip
     if inserted and attachments:
         await conn.executemany(
@@ -251,3 +253,10 @@ async def cancel_queued_for_draft(conn: Conn, draft_id: UUID, reason: str) -> bo
         reason,
     )
     return str(status).endswith(" 1")
+
+
+async def lead_of_message(conn: Conn, rfc_message_id: str) -> UUID | None:
+    value = await conn.fetchval(
+        "SELECT lead_id FROM outbound_messages WHERE rfc_message_id = $1", rfc_message_id
+    )
+    return value if isinstance(value, UUID) else None
