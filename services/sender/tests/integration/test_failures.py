@@ -182,3 +182,43 @@ async def _claim_and_send_without_recording(ctx: SenderContext, outbound_id: obj
         remember,
     )
     return sent.message_id
+
+
+@pytest.mark.parametrize(
+    ("provider", "address", "fault"),
+    [
+        ("google", SALES, {"path": SEND_PATH, "status": 500}),
+        ("google", SALES, {"path": SEND_PATH, "timeout_seconds": 0.2}),
+        (
+            "microsoft",
+            "sales@contoso.test",
+            {"path_regex": r"^/v1\.0/me/messages/[^/]+/send$", "status": 504},
+        ),
+    ],
+)
+async def test_applied_but_the_answer_was_lost_sends_exactly_one(
+    ctx: SenderContext,
+    sandbox: RunningSandbox,
+    mailbox_factory: MailboxFactory,
+    provider: str,
+    address: str,
+    fault: dict[str, object],
+) -> None:
+    mailbox_id, client_id = await mailbox_factory(provider, address)
+    outbound_id = await queue(
+        ctx, draft_for(lead_writes(sandbox, address, provider), mailbox_id), client_id
+    )
+    assert outbound_id is not None
+    sandbox.add_fault(method="POST", applied=True, count=1, **fault)
+
+    await send_now(ctx, outbound_id)
+    assert len(sandbox.sent(address)) == 1  # the provider did send it
+    assert (await outbound_store.get(ctx.pool, outbound_id)).status == "sending"
+
+    await _make_due(ctx)
+    await drain(ctx)
+
+    assert len(sandbox.sent(address)) == 1
+    out = await outbound_store.get(ctx.pool, outbound_id)
+    assert out.status == "sent"
+    assert len(await outbox_events(ctx.pool, "email.sent")) == 1
