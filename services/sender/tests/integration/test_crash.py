@@ -57,7 +57,9 @@ async def test_killed_after_the_provider_accepted_and_restarted_sends_once(
         tap = await stack.tap("email.sent")
         # The provider sends, then its answer never comes back before we kill the process.
         sandbox.add_fault(path=SEND_PATH, method="POST", applied=True, timeout_seconds=15, count=1)
-        await stack.publish(auto_draft(mailbox, lead_mail(sandbox, mailbox)), client_id=mailbox.client_id)
+        await stack.publish(
+            auto_draft(mailbox, lead_mail(sandbox, mailbox)), client_id=mailbox.client_id
+        )
 
         await wait_until(lambda: len(sandbox.sent(mailbox.address)) == 1, within=20, every=0.05)
         process.send_signal(signal.SIGKILL)

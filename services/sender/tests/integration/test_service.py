@@ -186,3 +186,30 @@ async def test_manual_send_from_an_unknown_mailbox_is_404(stack: TestStack) -> N
     body = {"to": [{"address": "a@example.org"}], "subject": "s", "text": "t"}
     answer = await sender.http.post(f"/admin/mailboxes/{uuid4()}/send", json=body)
     assert answer.status_code == 404
+
+
+async def test_manual_send_with_reply_to_message_id_answers_in_thread(
+    stack: TestStack, sandbox: RunningSandbox, connected_mailbox: MailboxConnector
+) -> None:
+    sender = await start_sender(stack)
+    mailbox = await connected_mailbox("google", "sales@acme.test")
+    await knows_mailbox(sender, mailbox.mailbox_id)
+    target = lead_mail(sandbox, mailbox)
+    body = {
+        "to": [{"address": target.to_address}],
+        "text": "Following your question: yes.",
+        "reply_to_message_id": target.provider_message_id,
+    }
+
+    answer = await sender.http.post(f"/admin/mailboxes/{mailbox.mailbox_id}/send", json=body)
+    assert answer.status_code == 202, answer.text
+
+    await wait_until(lambda: len(sandbox.sent(mailbox.address)) == 1, within=10)
+    (mail,) = sandbox.sent(mailbox.address)
+    assert mail["threadId"] == target.provider_thread_id
+    assert mail["headers"]["In-Reply-To"] == target.rfc_message_id
+    assert mail["headers"]["Subject"] == "Re: Angebot für Köln?"
+    unknown = await sender.http.post(
+        f"/admin/mailboxes/{mailbox.mailbox_id}/send", json={**body, "reply_to_message_id": "nope"}
+    )
+    assert unknown.status_code == 422
