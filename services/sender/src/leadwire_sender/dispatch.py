@@ -48,3 +48,30 @@ async def send_now(ctx: SenderContext, outbound_id: UUID) -> bool:
         log.exception("immediate send of %s failed; the scheduled drain will retry", outbound_id)
         return False
     return True
+
+
+class ImmediateSender:
+    """Sends just-queued messages in this replica's background, so a consumer or a route
+    returns at once instead of waiting for the provider. What it does not finish (a
+    crash, a shutdown) is still in the table, and the drain does it."""
+
+    def __init__(self, ctx: SenderContext, concurrency: int = 32) -> None:
+        self._ctx = ctx
+        self._slots = asyncio.Semaphore(concurrency)
+        self._tasks: set[asyncio.Task[bool]] = set()
+
+    def kick(self, outbound_id: UUID) -> None:
+        task = asyncio.create_task(self._send(outbound_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, outbound_id: UUID) -> bool:
+        async with self._slots:
+            return await send_now(self._ctx, outbound_id)
+
+    async def close(self, grace: float = 10.0) -> None:
+        """Let sends in flight finish (a cancelled one is looked up after its lease)."""
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+            for task in pending:
+                task.cancel()

@@ -20,7 +20,7 @@ from leadwire.events import (
 from leadwire.runtime import ServiceRuntime
 from leadwire_sender import intake
 from leadwire_sender.context import SenderContext
-from leadwire_sender.dispatch import send_now
+from leadwire_sender.dispatch import ImmediateSender
 from leadwire_sender.domain.drafts import UnanswerableDraftError
 from leadwire_sender.store import outbound as outbound_store
 
@@ -33,8 +33,8 @@ _STOP_REASONS = {
 }
 
 
-def register(runtime: ServiceRuntime, ctx: SenderContext) -> None:
-    # Outside a transaction: the provider call comes after the outbound row is committed.
+def register(runtime: ServiceRuntime, ctx: SenderContext, immediate: ImmediateSender) -> None:
+    # Outside a transaction: the send is kicked off only once the outbound row is committed.
     @runtime.consumer("drafts", DraftCreated, DraftApproved, transaction=False)
     async def send_draft(event: Consumed[DraftCreated | DraftApproved]) -> None:
         draft, client_id = event.payload, event.client_id
@@ -52,7 +52,7 @@ def register(runtime: ServiceRuntime, ctx: SenderContext) -> None:
             except UnanswerableDraftError as exc:
                 raise Permanent(str(exc)) from None
         if outbound_id is not None:
-            await send_now(ctx, outbound_id)
+            immediate.kick(outbound_id)  # committed: the consumer need not wait for Gmail
 
     @runtime.consumer("leads", LeadReplied, EmailSentByPerson, EmailBounced)
     async def stop_lead(event: Consumed[LeadReplied | EmailSentByPerson | EmailBounced]) -> None:

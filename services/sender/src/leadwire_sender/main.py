@@ -13,7 +13,7 @@ from leadwire.runtime import ServiceRuntime, run_service
 from leadwire_sender import handlers
 from leadwire_sender.api import jobs, outbound, send, templates
 from leadwire_sender.context import BudgetPolicies, SenderContext
-from leadwire_sender.dispatch import drain
+from leadwire_sender.dispatch import ImmediateSender, drain
 from leadwire_sender.domain.errors import RetryRules
 from leadwire_sender.providers.gmail import GmailProvider
 from leadwire_sender.providers.graph import GraphProvider
@@ -51,7 +51,9 @@ def create_app(settings: SenderSettings) -> FastAPI:
         max_attachments_bytes=settings.max_attachments_bytes,
         follow_up_text=settings.follow_up_default_text,
     )
-    handlers.register(runtime, ctx)
+    immediate = ImmediateSender(ctx)
+    runtime.on_shutdown(immediate.close)
+    handlers.register(runtime, ctx, immediate)
 
     async def send_due() -> None:
         await drain(ctx)
@@ -64,6 +66,7 @@ def create_app(settings: SenderSettings) -> FastAPI:
     runtime.every(timedelta(hours=1), purge_idempotency_keys, name="purge-idempotency-keys")
     app = runtime.build_app(FastAPI(title="leadwire-sender", version="0.1.0"))
     app.state.sender = ctx
+    app.state.immediate = immediate
     app.state.jwt_secret = settings.jwt_secret
     return app
 

@@ -8,6 +8,7 @@ from fastapi import Depends, HTTPException, Request, status
 
 from leadwire.auth import AdminDep
 from leadwire_sender.context import SenderContext
+from leadwire_sender.dispatch import ImmediateSender
 from leadwire_sender.store import NotFoundError
 
 
@@ -19,8 +20,16 @@ def get_context(request: Request) -> SenderContext:
 ContextDep = Annotated[SenderContext, Depends(get_context)]
 
 
+def get_immediate(request: Request) -> ImmediateSender:
+    immediate: ImmediateSender = request.app.state.immediate
+    return immediate
+
+
+ImmediateDep = Annotated[ImmediateSender, Depends(get_immediate)]
+
+
 def not_found(exc: NotFoundError) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc))
 
 
-__all__ = ["AdminDep", "ContextDep", "get_context", "not_found"]
+__all__ = ["AdminDep", "ContextDep", "ImmediateDep", "get_context", "not_found"]

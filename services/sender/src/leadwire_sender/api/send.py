@@ -9,11 +9,10 @@ import json
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, status
+from fastapi import APIRouter, Header, HTTPException, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from leadwire_sender.api.deps import AdminDep, ContextDep, not_found
-from leadwire_sender.dispatch import send_now
+from leadwire_sender.api.deps import AdminDep, ContextDep, ImmediateDep, not_found
 from leadwire_sender.domain.mime import FileAttachment, is_valid_address
 from leadwire_sender.domain.outbound import Recipient
 from leadwire_sender.manual import ManualSend, ManualSendProblem, queue_manual_send
@@ -69,7 +68,7 @@ async def send_email(
     body: SendRequest,
     ctx: ContextDep,
     admin: AdminDep,
-    background: BackgroundTasks,
+    immediate: ImmediateDep,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> SendAccepted:
     if not (body.to or body.cc or body.bcc):
@@ -100,7 +99,7 @@ async def send_email(
         )
         raise HTTPException(exc.status, detail=detail) from None
     if created:
-        background.add_task(send_now, ctx, outbound_id)
+        immediate.kick(outbound_id)
     return SendAccepted(outbound_id=outbound_id, status="queued", created=created)
 
 
