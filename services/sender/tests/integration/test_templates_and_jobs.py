@@ -141,3 +141,41 @@ async def test_a_job_for_a_list_without_template_is_refused(stack: TestStack) ->
     )  # fmt: skip
     assert answer.status_code == 422
     assert "template_id" in answer.json()["detail"]
+
+
+async def test_a_recipient_the_provider_refuses_fails_alone(
+    stack: TestStack, sandbox: RunningSandbox, connected_mailbox: MailboxConnector
+) -> None:
+    sender = await start_sender(stack)
+    mailbox = await connected_mailbox("google", "sales@acme.test")
+    await knows_mailbox(sender, mailbox.mailbox_id)
+    template = (
+        await sender.http.post(
+            "/admin/templates", json={**TEMPLATE, "client_id": str(mailbox.client_id)}
+        )
+    ).json()
+    # Gmail answers one of the sends 400 (as for a recipient it refuses).
+    sandbox.add_fault(path="/gmail/v1/users/me/messages/send", method="POST", status=400, count=1)
+    recipients = [
+        {"address": f"lead{i}@example.org", "name": f"Lead {i}", "variables": {"offer": "A"}}
+        for i in range(5)
+    ]
+    created = await sender.http.post(
+        "/admin/jobs/send",
+        json={"client_id": str(mailbox.client_id), "source": "recipients",
+              "template_id": template["id"], "recipients": recipients,
+              "mailbox_id": str(mailbox.mailbox_id)},
+    )  # fmt: skip
+    job_id = created.json()["id"]
+
+    async def finished() -> bool:
+        return (await sender.http.get(f"/admin/jobs/{job_id}")).json()["status"] == "done"
+
+    await wait_until(finished, within=20)
+    job = (await sender.http.get(f"/admin/jobs/{job_id}")).json()
+    assert (job["sent"], job["failed"]) == (4, 1)
+    assert len(sandbox.sent(mailbox.address)) == 4
+    failed = await sender.http.get(
+        "/admin/outbound", params={"status": "failed", "client_id": str(mailbox.client_id)}
+    )
+    assert [o["error_code"] for o in failed.json()["items"]] == ["http_400_backendError"]
