@@ -65,28 +65,40 @@ async def _client_with_follow_ups(ctx: SenderContext, client_id: object) -> None
 
 
 async def _reply_and_schedule(
-    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory: MailboxFactory
+    ctx: SenderContext,
+    sandbox: RunningSandbox,
+    mailbox_factory: MailboxFactory,
+    provider: str = "google",
+    address: str = SALES,
 ) -> tuple[object, object]:
-    mailbox_id, client_id = await mailbox_factory("google", SALES)
+    mailbox_id, client_id = await mailbox_factory(provider, address)
     await _client_with_follow_ups(ctx, client_id)
-    draft = draft_for(lead_writes(sandbox, SALES, "google"), mailbox_id)
+    draft = draft_for(lead_writes(sandbox, address, provider), mailbox_id)
     outbound_id = await queue(ctx, draft, client_id)
     await drain(ctx)
     return draft.lead_id, outbound_id
 
 
+@pytest.mark.parametrize(
+    ("provider", "address"), [("google", SALES), ("microsoft", "sales@contoso.test")]
+)
 async def test_a_follow_up_is_sent_in_the_same_thread_when_due(
-    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory: MailboxFactory
+    ctx: SenderContext,
+    sandbox: RunningSandbox,
+    mailbox_factory: MailboxFactory,
+    provider: str,
+    address: str,
 ) -> None:
-    lead_id, reply_id = await _reply_and_schedule(ctx, sandbox, mailbox_factory)
+    lead_id, reply_id = await _reply_and_schedule(ctx, sandbox, mailbox_factory, provider, address)
     assert await follow_up_store.get_status(ctx.pool, lead_id) == ("scheduled", 0)  # type: ignore[arg-type]
     assert await drain(ctx) == 0  # two business days away
 
     await ctx.pool.execute("UPDATE follow_ups SET due_at = now() - interval '1 second'")
     await drain(ctx)
 
-    reply, follow_up = sandbox.sent(SALES)
+    reply, follow_up = sandbox.sent(address)
     assert follow_up["threadId"] == reply["threadId"]
+    assert "lea@example.org" in follow_up["headers"]["To"]
     assert follow_up["headers"]["In-Reply-To"] == reply["headers"]["Message-ID"]
     assert follow_up["headers"]["Subject"] == reply["headers"]["Subject"]
     assert follow_up["text"].startswith("Just following up")

@@ -222,3 +222,22 @@ async def test_applied_but_the_answer_was_lost_sends_exactly_one(
     out = await outbound_store.get(ctx.pool, outbound_id)
     assert out.status == "sent"
     assert len(await outbox_events(ctx.pool, "email.sent")) == 1
+
+
+async def test_a_429_on_one_mailbox_does_not_hold_up_another(
+    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory: MailboxFactory
+) -> None:
+    slow_id, client_id = await mailbox_factory("google", SALES)
+    fast_id, _ = await mailbox_factory("google", "other@acme.test")
+    sandbox.add_fault(path=SEND_PATH, method="POST", status=429, retry_after=300, mailbox=SALES)
+    slow = await queue(ctx, draft_for(lead_writes(sandbox, SALES, "google"), slow_id), client_id)
+    fast = await queue(
+        ctx, draft_for(lead_writes(sandbox, "other@acme.test", "google"), fast_id), client_id
+    )
+
+    await drain(ctx)
+
+    assert slow is not None and fast is not None
+    assert (await outbound_store.get(ctx.pool, slow)).error_code == "rate_limited"
+    assert (await outbound_store.get(ctx.pool, fast)).status == "sent"
+    assert sandbox.sent(SALES) == [] and len(sandbox.sent("other@acme.test")) == 1
