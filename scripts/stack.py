@@ -122,6 +122,8 @@ class StackConfig:
                 "MICROSOFT_AUTHORITY_HOST": sandbox,
                 "GRAPH_BASE_URL": sandbox,
             }
+        if name == "sender":
+            return {"GMAIL_API_BASE_URL": sandbox, "GRAPH_BASE_URL": sandbox}
         return {}
 
 
