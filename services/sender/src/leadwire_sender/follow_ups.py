@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from uuid import UUID
 
 from leadwire_sender.context import SenderContext
 from leadwire_sender.domain.drafts import follow_up_of
@@ -41,11 +42,11 @@ async def _body(
 ) -> tuple[str, str]:
     """The client's follow-up template when it has one that renders, else the default."""
     client = await directory_store.get_client(conn, due.client_id)
-    template_id = (client.follow_up.get("template_id") if client else None) or None
-    if template_id is None:
+    template_id = client.follow_up.get("template_id") if client else None
+    if not template_id:
         return ctx.follow_up_text, ""
     try:
-        template = await content_store.get_template(conn, template_id)
+        template = await content_store.get_template(conn, UUID(str(template_id)))
         rendered = render(
             TemplateSource(template.subject, template.body_text, template.body_html),
             {"name": to_name, "step": due.step + 1},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -12,6 +12,7 @@ from leadwire_sender.context import BudgetPolicies, SenderContext
 from leadwire_sender.dispatch import drain
 from leadwire_sender.domain.budget import BudgetPolicy
 from leadwire_sender.intake import apply_client, stop_lead
+from leadwire_sender.store import content as content_store
 from leadwire_sender.store import follow_ups as follow_up_store
 from leadwire_sender.store import outbound as outbound_store
 from sandbox.testing import RunningSandbox
@@ -50,7 +51,9 @@ async def test_one_claim_grants_no_more_than_the_budget_allows(
     assert all(row["due_at"] > before for row in waiting)  # postponed, not dropped
 
 
-async def _client_with_follow_ups(ctx: SenderContext, client_id: object) -> None:
+async def _client_with_follow_ups(
+    ctx: SenderContext, client_id: object, template_id: UUID | None = None
+) -> None:
     async with ctx.pool.acquire() as conn:
         await apply_client(
             conn,
@@ -59,7 +62,9 @@ async def _client_with_follow_ups(ctx: SenderContext, client_id: object) -> None
                 slug="acme",
                 name="Acme",
                 revision=1,
-                follow_up=FollowUpSequence(enabled=True, delays_business_days=[2, 5]),
+                follow_up=FollowUpSequence(
+                    enabled=True, delays_business_days=[2, 5], template_id=template_id
+                ),
             ),
         )
 
@@ -140,3 +145,27 @@ async def test_a_queued_reply_to_a_lead_a_person_answered_is_cancelled(
     assert sandbox.sent(SALES) == []
     out = await outbound_store.get(ctx.pool, outbound_id)
     assert (out.status, out.error_code) == ("cancelled", "answered_by_person")
+
+
+async def test_a_follow_up_uses_the_client_template(
+    ctx: SenderContext, sandbox: RunningSandbox, mailbox_factory: MailboxFactory
+) -> None:
+    mailbox_id, client_id = await mailbox_factory("google", SALES)
+    template_id = uuid4()
+    now = datetime.now(UTC)
+    await content_store.insert_template(
+        ctx.pool,
+        content_store.TemplateRow(
+            template_id, client_id, "nudge", "unused", "Hallo {{ name }}, Nachricht {{ step }}.",
+            "", now, now,
+        ),
+    )  # fmt: skip
+    await _client_with_follow_ups(ctx, client_id, template_id)
+    await queue(ctx, draft_for(lead_writes(sandbox, SALES, "google"), mailbox_id), client_id)
+    await drain(ctx)
+
+    await ctx.pool.execute("UPDATE follow_ups SET due_at = now() - interval '1 second'")
+    await drain(ctx)
+
+    _, follow_up = sandbox.sent(SALES)
+    assert follow_up["text"].strip() == "Hallo Léa Lefèvre, Nachricht 1."

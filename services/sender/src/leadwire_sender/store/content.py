@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
+
 from leadwire_sender.store import Conn, NotFoundError
 
 _TEMPLATE_COLUMNS = "id, client_id, name, subject, body_text, body_html, created_at, updated_at"
@@ -78,10 +80,8 @@ async def update_template(conn: Conn, template: TemplateRow) -> None:
             " updated_at = now() WHERE id = $1",
             template.id, template.name, template.subject, template.body_text, template.body_html,
         )  # fmt: skip
-    except Exception as exc:  # asyncpg.UniqueViolationError, without importing the driver here
-        if type(exc).__name__ == "UniqueViolationError":
-            raise DuplicateNameError(f"a template named {template.name!r} already exists") from None
-        raise
+    except asyncpg.UniqueViolationError:
+        raise DuplicateNameError(f"a template named {template.name!r} already exists") from None
     if str(status).endswith(" 0"):
         raise NotFoundError("template", template.id)
 
