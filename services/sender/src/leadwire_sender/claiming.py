@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from uuid import UUID
 
+from leadwire_sender import metrics
 from leadwire_sender.context import SenderContext
 from leadwire_sender.domain.budget import BudgetPolicy, initial_state, take
 from leadwire_sender.domain.outbound import Outbound, OutboundStatus
@@ -82,6 +83,7 @@ async def _claim_for_mailbox(
         if not decision.granted:
             wait = timedelta(seconds=decision.wait_seconds) or _CONCURRENCY_RETRY
             await outbound_store.postpone(conn, row.id, now + wait)
+            metrics.BUDGET_POSTPONED.labels(decision.reason).inc()
             continue
         await outbound_store.claim(conn, row.id, now + timedelta(seconds=ctx.claim_seconds))
         claimed.append(Claimed(_as_claimed(row), row.status))
@@ -106,6 +108,7 @@ async def _blocked(conn: Conn, row: Outbound) -> bool:
     if reason is None:
         return False
     await outbound_store.cancel_queued(conn, row.id, reason)
+    metrics.SEND_OUTCOMES.labels("cancelled").inc()
     log.info("outbound %s cancelled: lead %s %s", row.id, row.lead_id, reason)
     return True
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from leadwire.mailbox_tokens import AccessToken, MailboxTokenError
-from leadwire_sender import results
+from leadwire_sender import metrics, results
 from leadwire_sender.claiming import Claimed
 from leadwire_sender.context import SenderContext
 from leadwire_sender.domain.errors import ProviderFailure, Verdict, classify
@@ -69,14 +69,16 @@ async def _lookup_or_send(
 ) -> SentMessage | None:
     provider = ctx.providers[token.provider]
     secret = token.token.get_secret_value()
-    if look_up:
-        found = await provider.find_sent_by_message_id(secret, out.rfc_message_id)
-        if found is not None:
-            log.info("outbound %s was already sent (found by Message-ID)", out.id)
-            return found
-        if await _blocked_since(ctx, out):
-            return None
-    return await _send(ctx, provider, secret, token, out)
+    with metrics.PROVIDER_SEND_SECONDS.labels(token.provider).time():
+        if look_up:
+            found = await provider.find_sent_by_message_id(secret, out.rfc_message_id)
+            if found is not None:
+                log.info("outbound %s was already sent (found by Message-ID)", out.id)
+                metrics.SEND_OUTCOMES.labels("already_sent").inc()
+                return found
+            if await _blocked_since(ctx, out):
+                return None
+        return await _send(ctx, provider, secret, token, out)
 
 
 async def _send(
@@ -139,6 +141,7 @@ async def _failed_attempt(
         due = ctx.clock() + timedelta(seconds=verdict.delay_seconds)
         async with ctx.pool.acquire() as conn:
             await outbound_store.mark_retry(conn, out.id, due, verdict.error_code, detail)
+        metrics.SEND_OUTCOMES.labels("retry").inc()
         log.warning("outbound %s attempt %d: %s, retry at %s", out.id, out.attempts, detail, due)
         return
     await results.record_failed(ctx, out, verdict.error_code, detail)

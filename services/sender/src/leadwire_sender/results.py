@@ -9,6 +9,7 @@ from typing import Any
 
 from leadwire.events import EmailSendFailed, EmailSent, new_event
 from leadwire.outbox import add_event
+from leadwire_sender import metrics
 from leadwire_sender.context import SenderContext
 from leadwire_sender.domain.outbound import Outbound, snippet
 from leadwire_sender.domain.schedule import BusinessCalendar, follow_up_due
@@ -48,6 +49,7 @@ async def record_sent(ctx: SenderContext, out: Outbound, provider: str, sent: Se
             conn, new_event(event, client_id=out.client_id, correlation_id=out.correlation_id)
         )
         await _schedule_next_follow_up(ctx, conn, out, now)
+    metrics.SEND_OUTCOMES.labels("sent").inc()
     log.info("outbound %s sent as %s", out.id, sent.message_id)
 
 
@@ -69,6 +71,7 @@ async def record_failed(ctx: SenderContext, out: Outbound, error_code: str, deta
         await add_event(
             conn, new_event(event, client_id=out.client_id, correlation_id=out.correlation_id)
         )
+    metrics.SEND_OUTCOMES.labels("failed").inc()
     log.warning("outbound %s failed: %s", out.id, error_code)
 
 
