@@ -34,6 +34,14 @@ _STOP_REASONS = {
 
 
 def register(runtime: ServiceRuntime, ctx: SenderContext, immediate: ImmediateSender) -> None:
+    _register_drafts(runtime, ctx, immediate)
+    _register_leads(runtime)
+    _register_directory(runtime)
+
+
+def _register_drafts(
+    runtime: ServiceRuntime, ctx: SenderContext, immediate: ImmediateSender
+) -> None:
     # Outside a transaction: the send is kicked off only once the outbound row is committed.
     @runtime.consumer("drafts", DraftCreated, DraftApproved, transaction=False)
     async def send_draft(event: Consumed[DraftCreated | DraftApproved]) -> None:
@@ -54,6 +62,8 @@ def register(runtime: ServiceRuntime, ctx: SenderContext, immediate: ImmediateSe
         if outbound_id is not None:
             immediate.kick(outbound_id)  # committed: the consumer need not wait for Gmail
 
+
+def _register_leads(runtime: ServiceRuntime) -> None:
     @runtime.consumer("leads", LeadReplied, EmailSentByPerson, EmailBounced)
     async def stop_lead(event: Consumed[LeadReplied | EmailSentByPerson | EmailBounced]) -> None:
         payload = event.payload
@@ -71,6 +81,8 @@ def register(runtime: ServiceRuntime, ctx: SenderContext, immediate: ImmediateSe
             return
         await intake.stop_lead(event.conn, lead_id, _STOP_REASONS[type(payload)])
 
+
+def _register_directory(runtime: ServiceRuntime) -> None:
     @runtime.consumer(
         "directory", ClientChanged, MailboxConnected, MailboxDisconnected, MailboxRevoked
     )

@@ -15,6 +15,7 @@ from leadwire_sender.api import jobs, outbound, send, templates
 from leadwire_sender.context import BudgetPolicies, SenderContext
 from leadwire_sender.dispatch import ImmediateSender, drain
 from leadwire_sender.domain.errors import RetryRules
+from leadwire_sender.providers.base import MailProvider
 from leadwire_sender.providers.gmail import GmailProvider
 from leadwire_sender.providers.graph import GraphProvider
 from leadwire_sender.providers.http import provider_client
@@ -31,11 +32,6 @@ def create_app(settings: SenderSettings) -> FastAPI:
         migrations=MIGRATIONS,
         routers=[send.router, outbound.router, templates.router, jobs.router],
     )
-    ca, timeout = settings.provider_ca_bundle, settings.provider_timeout_seconds
-    gmail_http = provider_client(settings.gmail_api_base_url, ca_bundle=ca, timeout=timeout)
-    graph_http = provider_client(settings.graph_base_url, ca_bundle=ca, timeout=timeout)
-    runtime.on_shutdown(gmail_http.aclose)
-    runtime.on_shutdown(graph_http.aclose)
     tokens = MailboxTokenClient(
         rpc_caller(runtime.broker, timeout=settings.token_rpc_timeout_seconds),
         queue=settings.queue_prefix + MAILBOX_TOKEN_QUEUE,
@@ -43,7 +39,7 @@ def create_app(settings: SenderSettings) -> FastAPI:
     ctx = SenderContext(
         get_pool=lambda: runtime.pool,
         tokens=tokens,
-        providers={"google": GmailProvider(gmail_http), "microsoft": GraphProvider(graph_http)},
+        providers=_providers(settings, runtime),
         budgets=BudgetPolicies.from_settings(settings),
         retry=RetryRules(settings.send_max_attempts, backoff_max=settings.send_backoff_max_seconds),
         claim_seconds=settings.send_claim_seconds,
@@ -69,6 +65,15 @@ def create_app(settings: SenderSettings) -> FastAPI:
     app.state.immediate = immediate
     app.state.jwt_secret = settings.jwt_secret
     return app
+
+
+def _providers(settings: SenderSettings, runtime: ServiceRuntime) -> dict[str, MailProvider]:
+    ca, timeout = settings.provider_ca_bundle, settings.provider_timeout_seconds
+    gmail_http = provider_client(settings.gmail_api_base_url, ca_bundle=ca, timeout=timeout)
+    graph_http = provider_client(settings.graph_base_url, ca_bundle=ca, timeout=timeout)
+    runtime.on_shutdown(gmail_http.aclose)
+    runtime.on_shutdown(graph_http.aclose)
+    return {"google": GmailProvider(gmail_http), "microsoft": GraphProvider(graph_http)}
 
 
 def run() -> None:
