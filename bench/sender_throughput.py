@@ -3,9 +3,10 @@
     .venv/bin/python bench/sender_throughput.py [--one 40] [--mailboxes 50] [--per-mailbox 10]
                                                 [--latency 40]
 
-Runs oauth and sender in-process (the `leadwire.testing` stack on the real RabbitMQ and
-Postgres), connects sandbox Gmail mailboxes through oauth, publishes `draft.created`
-(auto_send) events and waits for `email.sent`:
+Runs oauth in-process (the `leadwire.testing` stack on the real RabbitMQ and Postgres) and
+the sender as its own process (`--in-process`: in this one), connects sandbox Gmail
+mailboxes through oauth, publishes `draft.created` (auto_send) events and waits for
+`email.sent`:
 
 - one mailbox: `--one` drafts at once; sends/s = drafts / (first publish -> last email.sent),
   bounded by the mailbox's default budget (1 send/s after a burst of 5);
@@ -24,10 +25,16 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+import aio_pika
+import httpx
 
 from leadwire.contracts.leads import ReplyTarget
 from leadwire.events import DraftCreated
@@ -98,29 +105,74 @@ async def latencies(
     }
 
 
+@asynccontextmanager
+async def sender_running(stack: TestStack, in_process: bool) -> AsyncIterator[None]:
+    if in_process:
+        await stack.start(create_app, SenderSettings, log_level="WARNING")
+        yield
+        return
+    values = stack.settings_for(SenderSettings, log_level="WARNING")
+    env = {**os.environ, **{name.upper(): str(value) for name, value in values.items()}}
+    binary = Path(sys.executable).parent / "leadwire-sender"
+    process = await asyncio.create_subprocess_exec(str(binary), env=env)
+    try:
+        await _ready(values["http_port"])
+        yield
+    finally:
+        process.terminate()
+        await process.wait()
+        await _delete_queues(stack.queue_prefix)
+
+
+async def _delete_queues(prefix: str) -> None:
+    """The sender process's queues (an in-process service's are deleted by the stack)."""
+    connection = await aio_pika.connect(RABBIT)
+    async with connection:
+        channel = await connection.channel()
+        for purpose in ("drafts", "leads", "directory"):
+            for name in (f"{prefix}sender.{purpose}", f"{prefix}sender.{purpose}.dlq"):
+                await channel.queue_delete(name)
+
+
+async def _ready(port: int) -> None:
+    for _ in range(600):
+        try:
+            async with httpx.AsyncClient() as http:
+                if (await http.get(f"http://127.0.0.1:{port}/health/ready")).status_code == 200:
+                    return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the sender process did not become ready")
+
+
 async def measure(sandbox: RunningSandbox, args: argparse.Namespace) -> dict[str, Any]:
     names = uuid.uuid4().hex[:10]
     stack = TestStack(DSN, RABBIT, exchange=f"bench.events.{names}", queue_prefix=f"b{names}.",
                       sandbox=sandbox)  # fmt: skip
     try:
-        await stack.start(create_app, SenderSettings, log_level="WARNING")
-        connect = MailboxConnector(stack)
-        tap = await stack.tap("email.sent")
-        one = await connect("google", "solo@acme-mail.example")
-        figures: dict[str, Any] = {}
-        figures["one_mailbox"] = await burst(
-            stack, tap, [(one, draft_for(sandbox, one, n)) for n in range(args.one)]
-        )
-        await asyncio.sleep(6)  # let the bucket refill before measuring latency
-        figures["draft_created_to_email_sent"] = await latencies(
-            stack, tap, one, sandbox, args.latency
-        )
-        many = [await connect("google", f"box{i}@acme-mail.example") for i in range(args.mailboxes)]
-        drafts = [(m, draft_for(sandbox, m, n)) for n in range(args.per_mailbox) for m in many]
-        figures[f"{args.mailboxes}_mailboxes"] = await burst(stack, tap, drafts)
-        return figures
+        async with sender_running(stack, args.in_process):
+            return await _figures(stack, sandbox, args)
     finally:
         await stack.close()
+
+
+async def _figures(
+    stack: TestStack, sandbox: RunningSandbox, args: argparse.Namespace
+) -> dict[str, Any]:
+    connect = MailboxConnector(stack)
+    tap = await stack.tap("email.sent")
+    one = await connect("google", "solo@acme-mail.example")
+    figures: dict[str, Any] = {}
+    figures["one_mailbox"] = await burst(
+        stack, tap, [(one, draft_for(sandbox, one, n)) for n in range(args.one)]
+    )
+    await asyncio.sleep(6)  # let the bucket refill before measuring latency
+    figures["draft_created_to_email_sent"] = await latencies(stack, tap, one, sandbox, args.latency)
+    many = [await connect("google", f"box{i}@acme-mail.example") for i in range(args.mailboxes)]
+    drafts = [(m, draft_for(sandbox, m, n)) for n in range(args.per_mailbox) for m in many]
+    figures[f"{args.mailboxes}_mailboxes"] = await burst(stack, tap, drafts)
+    return figures
 
 
 def main() -> None:
@@ -129,10 +181,12 @@ def main() -> None:
     parser.add_argument("--mailboxes", type=int, default=50)
     parser.add_argument("--per-mailbox", type=int, default=10)
     parser.add_argument("--latency", type=int, default=40)
+    parser.add_argument("--in-process", action="store_true", help="run the sender in this process")
     args = parser.parse_args()
     with start_sandbox() as sandbox:
         figures = asyncio.run(measure(sandbox, args))
     figures["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
+    figures["sender"] = "in the bench process" if args.in_process else "its own process"
     figures["budget"] = "Gmail defaults: 1 send/s per mailbox after a burst of 5, 4 concurrent"
     print(json.dumps(figures, indent=2))
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
