@@ -124,6 +124,16 @@ class StackConfig:
             }
         if name == "drafter":
             return {"OPENAI_API_KEY": "sk-sandbox", "OPENAI_BASE_URL": f"{sandbox}/v1"}
+        if name == "sender":
+            return {"GMAIL_API_BASE_URL": sandbox, "GRAPH_BASE_URL": sandbox}
+        if name == "ingest":
+            return {
+                "GMAIL_API_BASE_URL": sandbox,
+                "GRAPH_BASE_URL": sandbox,
+                "GOOGLE_CERTS_URL": f"{sandbox}/oauth2/v1/certs",
+            }
+        if name == "notifier":
+            return {"SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET}
         return {}
 
 

@@ -1,0 +1,1 @@
+"""Admin HTTP API of the sender, one router per resource."""

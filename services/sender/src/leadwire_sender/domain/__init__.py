@@ -1,0 +1,1 @@
+"""Pure sending logic: MIME, the outbound state machine, budgets, schedules, errors."""

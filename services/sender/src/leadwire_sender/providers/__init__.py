@@ -1,0 +1,1 @@
+"""Adapters to the mail providers behind one Protocol (`MailProvider`)."""
