@@ -1,0 +1,102 @@
+"""SQL of `leads` (who each lead is) and `drafts` (announced drafts, their decisions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from leadwire_notifier.domain.notices import LeadContext
+from leadwire_notifier.store import Conn
+
+
+async def remember_lead(conn: Conn, client_id: UUID, lead: LeadContext) -> None:
+    await conn.execute(
+        """INSERT INTO leads (lead_id, client_id, name, address, subject)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (lead_id) DO NOTHING""",
+        lead.lead_id,
+        client_id,
+        lead.name,
+        lead.address,
+        lead.subject,
+    )
+
+
+async def get_lead(conn: Conn, lead_id: UUID) -> LeadContext | None:
+    row = await conn.fetchrow(
+        "SELECT lead_id, name, address, subject FROM leads WHERE lead_id = $1", lead_id
+    )
+    return LeadContext(**dict(row)) if row else None
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    draft_id: UUID
+    client_id: UUID
+    lead_id: UUID
+    decision: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+async def remember_draft(conn: Conn, draft_id: UUID, client_id: UUID, lead_id: UUID) -> None:
+    await conn.execute(
+        """INSERT INTO drafts (draft_id, client_id, lead_id) VALUES ($1, $2, $3)
+           ON CONFLICT (draft_id) DO NOTHING""",
+        draft_id,
+        client_id,
+        lead_id,
+    )
+
+
+async def get_draft_for_update(conn: Conn, draft_id: UUID) -> DraftRecord | None:
+    row = await conn.fetchrow(
+        """SELECT draft_id, client_id, lead_id, decision, decided_by, decided_at
+           FROM drafts WHERE draft_id = $1 FOR UPDATE""",
+        draft_id,
+    )
+    return DraftRecord(**dict(row)) if row else None
+
+
+async def record_decision(
+    conn: Conn,
+    draft_id: UUID,
+    *,
+    decision: str,
+    decided_by: str,
+    decided_at: datetime,
+    event_id: UUID,
+    response_url: str | None,
+    response_message: dict[str, Any] | None,
+) -> None:
+    await conn.execute(
+        """UPDATE drafts SET decision = $2, decided_by = $3, decided_at = $4,
+                             decision_event_id = $5, response_url = $6, response_message = $7
+           WHERE draft_id = $1""",
+        draft_id,
+        decision,
+        decided_by,
+        decided_at,
+        event_id,
+        response_url,
+        response_message,
+    )
+
+
+async def claim_due_response(conn: Conn) -> tuple[UUID, str, dict[str, Any]] | None:
+    """One decided draft whose Slack message is still to update (row locked)."""
+    row = await conn.fetchrow(
+        """SELECT draft_id, response_url, response_message FROM drafts
+           WHERE response_url IS NOT NULL ORDER BY decided_at
+           FOR UPDATE SKIP LOCKED LIMIT 1"""
+    )
+    return (row["draft_id"], row["response_url"], row["response_message"]) if row else None
+
+
+async def mark_responded(conn: Conn, draft_id: UUID) -> None:
+    await conn.execute(
+        """UPDATE drafts SET response_url = NULL, response_message = NULL,
+                             responded_at = clock_timestamp() WHERE draft_id = $1""",
+        draft_id,
+    )
