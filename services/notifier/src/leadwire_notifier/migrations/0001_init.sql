@@ -35,6 +35,7 @@ CREATE TABLE drafts (
     draft_id          uuid PRIMARY KEY,
     client_id         uuid NOT NULL,
     lead_id           uuid NOT NULL,
+    correlation_id    uuid,              -- draft.decided follows the lead's flow
     created_at        timestamptz NOT NULL DEFAULT now(),
     decision          text CHECK (decision IN ('approve', 'reject')),
     decided_by        text,

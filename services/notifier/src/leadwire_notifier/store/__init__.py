@@ -10,3 +10,6 @@ from typing import TypeAlias
 import asyncpg
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+
+# NOTIFY channel (+ schema: test stacks share a database) that wakes the delivery loops.
+QUEUE_CHANNEL_PREFIX = "notifier_queue_"

@@ -14,11 +14,8 @@ import asyncpg
 from leadwire_notifier.domain.blocks import DigestLine
 from leadwire_notifier.domain.clients import ClientState
 from leadwire_notifier.domain.digest import Queued
-from leadwire_notifier.store import Conn
+from leadwire_notifier.store import QUEUE_CHANNEL_PREFIX, Conn
 from leadwire_notifier.store.clients import client_state
-
-# NOTIFY channel that wakes the delivery loops (per schema: test stacks share a database).
-QUEUE_CHANNEL_PREFIX = "notifier_queue_"
 
 
 @dataclass(frozen=True)
@@ -208,3 +205,31 @@ async def list_notifications(
         limit,
     )
     return [dict(row) for row in rows]
+
+
+async def fail_exhausted(conn: Conn, ids: Sequence[int], max_attempts: int, reason: str) -> None:
+    """Fail the notices among `ids` that used up their attempts (newer ones keep trying)."""
+    await conn.execute(
+        """UPDATE notifications SET status = 'failed', reason = $3,
+                                    delivered_at = clock_timestamp()
+           WHERE id = ANY($1::bigint[]) AND status = 'queued' AND attempts >= $2""",
+        list(ids),
+        max_attempts,
+        reason,
+    )
+
+
+async def requeue_failed(conn: Conn, client_id: UUID | None, ids: Sequence[int] | None) -> int:
+    """Put failed notices back in their queues (the notifier's "replay the DLQ")."""
+    result = await conn.execute(
+        """UPDATE notifications SET status = 'queued', attempts = 0, delivered_at = NULL,
+                                    reason = 'requeued: ' || reason
+           WHERE status = 'failed' AND ($1::uuid IS NULL OR client_id = $1)
+             AND ($2::bigint[] IS NULL OR id = ANY($2))""",
+        client_id,
+        list(ids) if ids is not None else None,
+    )
+    count = int(str(result).split()[-1])
+    if count:
+        await conn.execute("SELECT pg_notify($1 || current_schema(), '')", QUEUE_CHANNEL_PREFIX)
+    return count

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from leadwire_notifier.domain.notices import LeadContext
-from leadwire_notifier.store import Conn
+from leadwire_notifier.store import QUEUE_CHANNEL_PREFIX, Conn
 
 
 async def remember_lead(conn: Conn, client_id: UUID, lead: LeadContext) -> None:
@@ -35,24 +35,28 @@ class DraftRecord:
     draft_id: UUID
     client_id: UUID
     lead_id: UUID
+    correlation_id: UUID | None
     decision: str | None
     decided_by: str | None
     decided_at: datetime | None
 
 
-async def remember_draft(conn: Conn, draft_id: UUID, client_id: UUID, lead_id: UUID) -> None:
+async def remember_draft(
+    conn: Conn, draft_id: UUID, client_id: UUID, lead_id: UUID, correlation_id: UUID | None
+) -> None:
     await conn.execute(
-        """INSERT INTO drafts (draft_id, client_id, lead_id) VALUES ($1, $2, $3)
-           ON CONFLICT (draft_id) DO NOTHING""",
+        """INSERT INTO drafts (draft_id, client_id, lead_id, correlation_id)
+           VALUES ($1, $2, $3, $4) ON CONFLICT (draft_id) DO NOTHING""",
         draft_id,
         client_id,
         lead_id,
+        correlation_id,
     )
 
 
 async def get_draft_for_update(conn: Conn, draft_id: UUID) -> DraftRecord | None:
     row = await conn.fetchrow(
-        """SELECT draft_id, client_id, lead_id, decision, decided_by, decided_at
+        """SELECT draft_id, client_id, lead_id, correlation_id, decision, decided_by, decided_at
            FROM drafts WHERE draft_id = $1 FOR UPDATE""",
         draft_id,
     )
@@ -82,16 +86,27 @@ async def record_decision(
         response_url,
         response_message,
     )
+    if response_url:  # wakes a delivery loop, which posts the update after the commit
+        await conn.execute("SELECT pg_notify($1 || current_schema(), '')", QUEUE_CHANNEL_PREFIX)
 
 
-async def claim_due_response(conn: Conn) -> tuple[UUID, str, dict[str, Any]] | None:
+@dataclass(frozen=True)
+class DueResponse:
+    draft_id: UUID
+    response_url: str
+    message: dict[str, Any]
+    age_seconds: float
+
+
+async def claim_due_response(conn: Conn) -> DueResponse | None:
     """One decided draft whose Slack message is still to update (row locked)."""
     row = await conn.fetchrow(
-        """SELECT draft_id, response_url, response_message FROM drafts
-           WHERE response_url IS NOT NULL ORDER BY decided_at
+        """SELECT draft_id, response_url, response_message AS message,
+                  extract(epoch FROM clock_timestamp() - decided_at)::float8 AS age_seconds
+           FROM drafts WHERE response_url IS NOT NULL ORDER BY decided_at
            FOR UPDATE SKIP LOCKED LIMIT 1"""
     )
-    return (row["draft_id"], row["response_url"], row["response_message"]) if row else None
+    return DueResponse(**dict(row)) if row else None
 
 
 async def mark_responded(conn: Conn, draft_id: UUID) -> None:
