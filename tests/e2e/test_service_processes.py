@@ -39,7 +39,7 @@ def _env(service: str, port: int, schema: str, dsn: str, rabbit: str) -> dict[st
             {
                 "ENCRYPTION_KEYS": f"k1:{base64.b64encode(os.urandom(32)).decode()}",
                 "STATE_SECRET": "e2e-state-secret",
-                "RPC_QUEUE_PREFIX": f"{schema}.",
+                "QUEUE_PREFIX": f"{schema}.",
             }
         )
     return env

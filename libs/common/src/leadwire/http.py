@@ -1,7 +1,7 @@
 """HTTP clients for provider calls: timeouts, TLS from PROVIDER_CA_BUNDLE, bounded retries.
 
 `create_async_client` / `create_sync_client` wrap the real transport in a retrying one
-(see `leadwire.retry.RetryPolicy` for what is retried). `requests_session` is for msal,
+(see `leadwire.retry.HttpRetryPolicy` for what is retried). `requests_session` is for msal,
 which needs a `requests.Session`: it ignores REQUESTS_CA_BUNDLE and proxies from the
 environment (trust_env=False), because msal's own `verify=` loses to that variable.
 """
@@ -19,11 +19,11 @@ import httpx
 import requests
 
 from leadwire.redaction import redact_url
-from leadwire.retry import RetryPolicy
+from leadwire.retry import HttpRetryPolicy
 
 __all__ = [
     "AsyncRetryTransport",
-    "RetryPolicy",
+    "HttpRetryPolicy",
     "SyncRetryTransport",
     "create_async_client",
     "create_sync_client",
@@ -67,12 +67,12 @@ def _log_retry(request: httpx.Request, attempt: int, delay: float, why: str) -> 
 
 
 class AsyncRetryTransport(httpx.AsyncBaseTransport):
-    """Wraps another async transport and retries per `RetryPolicy`."""
+    """Wraps another async transport and retries per `HttpRetryPolicy`."""
 
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
-        policy: RetryPolicy,
+        policy: HttpRetryPolicy,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._inner = inner
@@ -109,7 +109,7 @@ class SyncRetryTransport(httpx.BaseTransport):
     def __init__(
         self,
         inner: httpx.BaseTransport,
-        policy: RetryPolicy,
+        policy: HttpRetryPolicy,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._inner = inner
@@ -156,12 +156,12 @@ def create_async_client(
     headers: Mapping[str, str] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Callable[[float], Awaitable[None]] | None = None,
-    policy: RetryPolicy | None = None,
+    policy: HttpRetryPolicy | None = None,
 ) -> httpx.AsyncClient:
     """An AsyncClient whose requests retry per policy. `transport` is the *inner* transport
     (tests pass httpx.MockTransport); by default a real one verifying with `ca_bundle`."""
     inner = transport or httpx.AsyncHTTPTransport(verify=ssl_context(ca_bundle), retries=0)
-    rules = policy or RetryPolicy(
+    rules = policy or HttpRetryPolicy(
         max_retries=max_retries, backoff_base=backoff_base, backoff_max=backoff_max
     )
     return httpx.AsyncClient(
@@ -184,11 +184,11 @@ def create_sync_client(
     headers: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] | None = None,
-    policy: RetryPolicy | None = None,
+    policy: HttpRetryPolicy | None = None,
 ) -> httpx.Client:
     """Synchronous twin of `create_async_client`."""
     inner = transport or httpx.HTTPTransport(verify=ssl_context(ca_bundle), retries=0)
-    rules = policy or RetryPolicy(
+    rules = policy or HttpRetryPolicy(
         max_retries=max_retries, backoff_base=backoff_base, backoff_max=backoff_max
     )
     return httpx.Client(

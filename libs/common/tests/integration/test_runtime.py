@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 import uvicorn
 
-from leadwire.broker import ConsumerQueue, RetryPolicy, make_broker, subscriber
+from leadwire.broker import ConsumerQueue, RedeliveryPolicy, make_broker, subscriber
 from leadwire.events import ClientChanged, TypedEvent, new_event
 from leadwire.inbox import first_delivery
 from leadwire.outbox import add_event
@@ -75,7 +75,7 @@ async def service_parts(
     )
     handled: list[UUID] = []
 
-    @subscriber(broker, queue, retry_policy=RetryPolicy(delays=(0.1,)))
+    @subscriber(broker, queue, retry_policy=RedeliveryPolicy(delays=(0.1,)))
     async def on_client_changed(event: TypedEvent) -> None:  # type: ignore[type-arg]
         client = event.expect(ClientChanged).payload
         async with runtime.pool.acquire() as conn, conn.transaction():

@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from leadwire.http import create_async_client, create_sync_client, requests_session
-from leadwire.retry import RetryPolicy, parse_retry_after
+from leadwire.retry import HttpRetryPolicy, parse_retry_after
 
 
 class Script:
@@ -64,7 +64,7 @@ async def test_retry_after_seconds_is_honoured():
 async def test_retry_after_http_date_is_honoured():
     now = datetime(2030, 1, 1, tzinfo=UTC)
     when = format_datetime(now + timedelta(seconds=12), usegmt=True)
-    policy = RetryPolicy(clock=lambda: now)
+    policy = HttpRetryPolicy(clock=lambda: now)
     script = Script(httpx.Response(503, headers={"Retry-After": when}), httpx.Response(200))
     sleeps = Sleeps()
     async with _client(script, sleeps, policy=policy) as client:
@@ -92,7 +92,7 @@ async def test_retries_are_bounded():
 
 
 async def test_backoff_grows_exponentially_and_is_capped():
-    policy = RetryPolicy(max_retries=6, backoff_base=1, backoff_max=5, random=lambda: 1.0)
+    policy = HttpRetryPolicy(max_retries=6, backoff_base=1, backoff_max=5, random=lambda: 1.0)
     script = Script(httpx.Response(503))
     sleeps = Sleeps()
     async with _client(script, sleeps, policy=policy) as client:
