@@ -11,8 +11,6 @@ class NotifierSettings(ServiceSettings):
     service_name: str = "notifier"
     http_port: int = 8005
 
-    # What a browser reaches (the gateway): links in Slack messages point at the console.
-    public_base_url: str = "http://127.0.0.1:8080"
     # Verifies interaction requests (Slack app → Basic Information → Signing Secret).
     slack_signing_secret: SecretStr = SecretStr("")
     # Slack takes about one message a second per incoming webhook.

@@ -18,7 +18,7 @@ from leadwire_notifier.domain.blocks import MAX_BLOCKS, DigestLine, digest_messa
 
 @dataclass(frozen=True)
 class Queued:
-    """A notice waiting in a webhook's queue (`id` orders the queue)."""
+    """A notice waiting in a webhook's queue."""
 
     id: int
     message: dict[str, Any]

@@ -49,7 +49,7 @@ CREATE TABLE drafts (
 CREATE INDEX drafts_response_due ON drafts (decided_at) WHERE response_url IS NOT NULL;
 
 CREATE TABLE notifications (
-    id           bigserial PRIMARY KEY,      -- orders each client's queue
+    id           bigserial PRIMARY KEY,      -- log order (the admin's cursor)
     event_id     uuid NOT NULL UNIQUE,       -- one notification per event
     event_type   text NOT NULL,
     client_id    uuid NOT NULL,
@@ -63,10 +63,12 @@ CREATE TABLE notifications (
     attempts     integer NOT NULL DEFAULT 0,
     batch_id     uuid,                       -- the Slack message that carried it
     batch_size   integer,
-    occurred_at  timestamptz NOT NULL,       -- the event's time
+    occurred_at  timestamptz NOT NULL,       -- the event's time: orders the queue
     created_at   timestamptz NOT NULL DEFAULT now(),
     delivered_at timestamptz
 );
-CREATE INDEX notifications_queue ON notifications (client_id, id) WHERE status = 'queued';
+-- A client's queue, in the order its events happened.
+CREATE INDEX notifications_queue ON notifications (client_id, occurred_at, id)
+    WHERE status = 'queued';
 CREATE INDEX notifications_by_client ON notifications (client_id, id);
 CREATE INDEX notifications_by_status ON notifications (status, id);

@@ -1,5 +1,5 @@
 """SQL of `notifications`: one row per event, and each client's queue (status `queued`,
-ordered by id) with the webhook schedule the delivery loops share through `clients`."""
+in the order the events happened: consumers run concurrently, so arrival order is not it) with the webhook schedule the delivery loops share through `clients`."""
 
 from __future__ import annotations
 
@@ -111,10 +111,10 @@ def _queued(row: asyncpg.Record) -> Queued:
 
 
 async def queue_head(conn: Conn, client_id: UUID, limit: int) -> tuple[list[Queued], int]:
-    """The oldest `limit` queued notices of a client, and how many are queued in all."""
+    """The first `limit` queued notices of a client by event time, and how many wait."""
     rows = await conn.fetch(
         """SELECT id, message, line, count(*) OVER () AS waiting FROM notifications
-           WHERE client_id = $1 AND status = 'queued' ORDER BY id LIMIT $2""",
+           WHERE client_id = $1 AND status = 'queued' ORDER BY occurred_at, id LIMIT $2""",
         client_id,
         limit,
     )
