@@ -1,6 +1,6 @@
 """HTTP clients for provider calls: timeouts, TLS from PROVIDER_CA_BUNDLE, bounded retries.
 
-`create_async_client` / `create_sync_client` wrap the real transport in a retrying one
+`create_async_client` wraps the real transport in a retrying one
 (see `leadwire.retry.HttpRetryPolicy` for what is retried). `requests_session` is for msal,
 which needs a `requests.Session`: it ignores REQUESTS_CA_BUNDLE and proxies from the
 environment (trust_env=False), because msal's own `verify=` loses to that variable.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cache
 
@@ -24,9 +23,7 @@ from leadwire.retry import HttpRetryPolicy
 __all__ = [
     "AsyncRetryTransport",
     "HttpRetryPolicy",
-    "SyncRetryTransport",
     "create_async_client",
-    "create_sync_client",
     "requests_session",
     "ssl_context",
 ]
@@ -103,43 +100,6 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-class SyncRetryTransport(httpx.BaseTransport):
-    """Synchronous twin of `AsyncRetryTransport` (for code that runs in a thread)."""
-
-    def __init__(
-        self,
-        inner: httpx.BaseTransport,
-        policy: HttpRetryPolicy,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._inner = inner
-        self._policy = policy
-        self._sleep = sleep
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        attempt = 0
-        while True:
-            try:
-                response = self._inner.handle_request(request)
-            except httpx.TransportError as exc:
-                delay = self._policy.delay_after_error(request.method, attempt, exc)
-                if delay is None:
-                    raise
-                _log_retry(request, attempt, delay, type(exc).__name__)
-            else:
-                delay = self._policy.delay_after_response(request.method, attempt, response)
-                if delay is None:
-                    return response
-                response.close()
-                _log_retry(request, attempt, delay, f"status {response.status_code}")
-            self._sleep(delay)
-            attempt += 1
-
-    def close(self) -> None:
-        self._inner.close()
-
-
 def _timeout(timeout: float) -> httpx.Timeout:
     # Connect fails fast; the overall budget covers slow provider responses.
     return httpx.Timeout(timeout, connect=min(timeout, 5.0))
@@ -169,33 +129,6 @@ def create_async_client(
         timeout=_timeout(timeout),
         headers=dict(headers or {}),
         transport=AsyncRetryTransport(inner, rules, sleep or asyncio.sleep),
-        trust_env=False,
-    )
-
-
-def create_sync_client(
-    *,
-    base_url: str = "",
-    timeout: float = 10.0,
-    ca_bundle: str = "",
-    max_retries: int = 3,
-    backoff_base: float = 0.5,
-    backoff_max: float = 30.0,
-    headers: Mapping[str, str] | None = None,
-    transport: httpx.BaseTransport | None = None,
-    sleep: Callable[[float], None] | None = None,
-    policy: HttpRetryPolicy | None = None,
-) -> httpx.Client:
-    """Synchronous twin of `create_async_client`."""
-    inner = transport or httpx.HTTPTransport(verify=ssl_context(ca_bundle), retries=0)
-    rules = policy or HttpRetryPolicy(
-        max_retries=max_retries, backoff_base=backoff_base, backoff_max=backoff_max
-    )
-    return httpx.Client(
-        base_url=base_url,
-        timeout=_timeout(timeout),
-        headers=dict(headers or {}),
-        transport=SyncRetryTransport(inner, rules, sleep or time.sleep),
         trust_env=False,
     )
 

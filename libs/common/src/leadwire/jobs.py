@@ -1,6 +1,8 @@
 """Scheduled jobs: `every(interval, job, name)` runs `job` once per interval across all
 replicas of a service.
 
+    runtime.every(timedelta(minutes=5), poll_due_mailboxes, name="poll-mailboxes")
+
 Each replica runs a `JobRunner` per job. A run is claimed with a lease row in the service's
 `scheduled_jobs` table (`UPDATE ... WHERE due AND lease free`): one replica wins, the others
 see nothing to do. The winner renews its lease while the job runs, so a long run is never

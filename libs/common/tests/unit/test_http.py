@@ -4,7 +4,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from leadwire.http import create_async_client, create_sync_client, requests_session
+from leadwire.http import create_async_client, requests_session
 from leadwire.retry import HttpRetryPolicy, parse_retry_after
 
 
@@ -151,15 +151,6 @@ async def test_connect_errors_raise_after_the_last_retry():
         with pytest.raises(httpx.ConnectError):
             await client.get("/x")
     assert len(script.requests) == 3
-
-
-def test_sync_client_retries_and_honours_retry_after():
-    delays: list[float] = []
-    script = Script(httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200))
-    with create_sync_client(transport=httpx.MockTransport(script), sleep=delays.append) as client:
-        response = client.get("https://provider.test/x")
-    assert response.status_code == 200
-    assert delays == [2.0]
 
 
 def test_parse_retry_after_handles_garbage_and_past_dates():
