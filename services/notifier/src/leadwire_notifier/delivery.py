@@ -21,6 +21,7 @@ import asyncpg
 from leadwire_notifier.domain.clients import ClientState
 from leadwire_notifier.domain.digest import Delivery, plan_delivery
 from leadwire_notifier.domain.outcomes import Outcome, classify, retry_delay
+from leadwire_notifier.metrics import NOTICES_DELIVERED, SLACK_POSTS
 from leadwire_notifier.providers.secrets import SecretsUnavailable, WebhookUrls
 from leadwire_notifier.providers.slack import SlackPoster
 from leadwire_notifier.store import Conn
@@ -92,6 +93,10 @@ class Deliverer:
         async with self.pool.acquire() as conn, conn.transaction():
             wait = await self._apply(conn, client_id, delivery, outcome)
         _log_outcome(client_id, delivery, outcome)
+        SLACK_POSTS.labels(outcome.kind).inc()
+        if outcome.kind == "delivered":
+            status = "coalesced" if delivery.is_digest else "sent"
+            NOTICES_DELIVERED.labels(status).inc(len(delivery.items))
         return wait
 
     async def _apply(

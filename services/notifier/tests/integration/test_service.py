@@ -167,6 +167,8 @@ async def test_each_event_kind_posts_its_message_to_the_clients_slack(
     )
     ids = [n["id"] for n in page["items"] + rest.json()["items"]]
     assert len(ids) == len(kinds) and ids == sorted(ids, reverse=True)
+    metrics = (await notifier.http.get("/metrics")).text
+    assert 'leadwire_notifier_slack_posts_total{outcome="delivered"}' in metrics
 
 
 async def test_a_burst_of_50_is_delivered_complete_in_order_and_coalesced(
@@ -317,3 +319,22 @@ async def test_a_removed_webhook_is_visible_to_the_admin(
     )
     [item] = failed.json()["items"]
     assert item["reason"] == "Slack webhook broken: 404 no_service"
+
+
+async def test_two_replicas_share_one_pace_per_webhook_and_send_each_notice_once(
+    stack: TestStack,
+    sandbox: RunningSandbox,
+    connected_mailbox: MailboxConnector,
+    slack_hook: Callable[..., Any],
+    make_lead: Callable[..., LeadReceived],
+) -> None:
+    first = await _start(stack, slack_digest_after=40)  # no digests: every notice alone
+    await _start(stack, slack_digest_after=40, database_schema=first.settings.database_schema)
+    client_id, hook = await _client_with_slack(connected_mailbox, slack_hook)
+    await wait_until(lambda: _known(first, client_id))
+    names = [f"Replica lead {i}" for i in range(4)]
+    for name in names:
+        await stack.publish(make_lead(from_name=name), client_id=client_id)
+    await wait_until(lambda: len(hook.messages()) == len(names), within=20)
+    assert [m["text"].split(" from ")[1].split(" &lt;")[0] for m in hook.messages()] == names
+    assert hook.info()["rejected"] == 0  # two senders, still one message a second
