@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from leadwire.events import ClientChanged, DraftCreated, EventPayload, LeadReceived
+from leadwire.events import (
+    ClientChanged,
+    DraftApproved,
+    DraftCreated,
+    DraftRejected,
+    EventPayload,
+    LeadReceived,
+)
 from leadwire_notifier.domain.blocks import digest_line, notice_message
 from leadwire_notifier.domain.clients import admit
 from leadwire_notifier.domain.notices import ConsoleLinks, LeadContext, build_notice, lead_id_of
@@ -29,6 +36,18 @@ class EventInfo:
 
 async def apply_client_changed(conn: Conn, snapshot: ClientChanged) -> None:
     await client_store.apply_client_snapshot(conn, snapshot)
+
+
+async def apply_draft_decided_elsewhere(
+    conn: Conn, decision: DraftApproved | DraftRejected, occurred_at: datetime
+) -> None:
+    """The drafter approved or rejected a draft (e.g. in the console): remember it, so
+    its Slack buttons answer "already approved by …" instead of deciding again."""
+    if isinstance(decision, DraftApproved):
+        verdict, by = "approve", decision.approved_by
+    else:
+        verdict, by = "reject", decision.rejected_by
+    await records.record_decision_elsewhere(conn, decision.draft_id, verdict, by, occurred_at)
 
 
 async def record_notice(

@@ -15,6 +15,7 @@ import pytest
 
 from leadwire.events import (
     DraftCreated,
+    DraftRejected,
     EmailSendFailed,
     EmailSent,
     EmailSentByPerson,
@@ -338,3 +339,35 @@ async def test_two_replicas_share_one_pace_per_webhook_and_send_each_notice_once
     await wait_until(lambda: len(hook.messages()) == len(names), within=20)
     assert [m["text"].split(" from ")[1].split(" &lt;")[0] for m in hook.messages()] == names
     assert hook.info()["rejected"] == 0  # two senders, still one message a second
+
+
+async def test_a_click_after_a_console_decision_answers_it_and_publishes_nothing(
+    stack: TestStack,
+    sandbox: RunningSandbox,
+    connected_mailbox: MailboxConnector,
+    slack_hook: Callable[..., Any],
+) -> None:
+    notifier = await _start(stack)
+    client_id, hook = await _client_with_slack(connected_mailbox, slack_hook)
+    await wait_until(lambda: _known(notifier, client_id))
+    tap = await stack.tap("draft.decided")
+    draft = await _announce_draft(stack, notifier, client_id, hook)
+    await stack.publish(
+        DraftRejected(draft_id=draft.draft_id, lead_id=draft.lead_id, rejected_by="bob"),
+        client_id=client_id,
+    )
+
+    async def rejected_here() -> bool:
+        return bool(await notifier.pool.fetchval("SELECT decision = 'reject' FROM drafts"))
+
+    await wait_until(rejected_here)
+    answer = await _click(
+        sandbox,
+        url=_interactions_url(notifier),
+        signing_secret=SIGNING_SECRET,
+        action_id="approve",
+        value=str(draft.draft_id),
+    )
+    assert answer["status"] == 200 and "Already decided: :x: Rejected by bob" in answer["body"]
+    await tap.wait_for("draft.decided", at_least=0, settle=0.5)
+    assert tap.seen == []

@@ -90,6 +90,21 @@ async def record_decision(
         await conn.execute("SELECT pg_notify($1 || current_schema(), '')", QUEUE_CHANNEL_PREFIX)
 
 
+async def record_decision_elsewhere(
+    conn: Conn, draft_id: UUID, decision: str, decided_by: str, decided_at: datetime
+) -> None:
+    """A decision the drafter announced (console, or ours echoed back): kept only if this
+    draft has none yet, so a later Slack click answers it instead of deciding again."""
+    await conn.execute(
+        """UPDATE drafts SET decision = $2, decided_by = $3, decided_at = $4
+           WHERE draft_id = $1 AND decision IS NULL""",
+        draft_id,
+        decision,
+        decided_by,
+        decided_at,
+    )
+
+
 @dataclass(frozen=True)
 class DueResponse:
     draft_id: UUID
