@@ -28,7 +28,7 @@ from leadwire_notifier.providers.slack import HttpSlack
 from sandbox.testing import RunningSandbox
 
 FAST = DeliveryPolicy(
-    min_interval=1.0, coalesce_above=3, max_attempts=3, retry_base=0.05, retry_max=0.2
+    min_interval=1.0, coalesce_above=3, max_attempts=3, retry_base=0.3, retry_max=1.0
 )
 
 

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from leadwire.events import ClientChanged, EventPayload, LeadReceived
-from leadwire.testing import wait_until
+from leadwire.testing import TcpProxy, wait_until
 from leadwire_notifier.domain.notices import ConsoleLinks
 from leadwire_notifier.notify import EventInfo, apply_client_changed, record_notice
 
@@ -199,3 +199,28 @@ async def test_a_client_without_slack_or_not_wanting_a_kind_is_skipped_quietly(
     assert await _statuses(harness.pool, picky) == [
         ("skipped", "client does not want lead.received")
     ]
+
+
+async def test_slack_unreachable_then_back_delivers_after_retries(
+    harness: Any, slack_hook: Callable[..., Any], make_lead: Callable[..., LeadReceived]
+) -> None:
+    hook = slack_hook()
+    sandbox_port = int(hook.sandbox.base_url.rsplit(":", 1)[1])
+    proxy = TcpProxy("127.0.0.1", sandbox_port)
+    await proxy.start()
+    harness.urls_by_client[hook.client_id] = hook.url.replace(
+        f":{sandbox_port}/", f":{proxy.port}/"
+    )
+    await proxy.cut()  # Slack is gone: connections refused
+    await _event(harness.pool, hook.client_id, make_lead())
+
+    async def tried() -> bool:
+        return bool(await harness.pool.fetchval("SELECT attempts >= 1 FROM notifications"))
+
+    await wait_until(tried)
+    await proxy.restore()
+    await wait_until(lambda: _settled(harness.pool, hook.client_id))
+    row = await harness.pool.fetchrow("SELECT status, attempts, reason FROM notifications")
+    assert row["status"] == "sent" and row["attempts"] >= 2
+    assert len(hook.messages()) == 1
+    await proxy.cut()
