@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
-from leadwire.settings import ServiceSettings
+from leadwire.settings import ServiceSettings, weak_secret_reason
 
 
 class NotifierSettings(ServiceSettings):
@@ -30,6 +30,13 @@ class NotifierSettings(ServiceSettings):
     @field_validator("slack_signing_secret")
     @classmethod
     def _signing_secret_in_production(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
-        if info.data.get("environment") == "production" and not value.get_secret_value():
+        if info.data.get("environment") != "production":
+            return value
+        secret = value.get_secret_value()
+        if not secret:
             raise ValueError("must be set in production (Slack buttons cannot be verified)")
+        # Slack's signing secrets are 32 hex characters: ~115 estimated bits (rarely < 90).
+        reason = weak_secret_reason(secret, min_chars=32, min_bits=80)
+        if reason:
+            raise ValueError(reason)
         return value
