@@ -18,7 +18,13 @@ from leadwire.events import (
 )
 from leadwire_notifier.domain.blocks import digest_line, notice_message
 from leadwire_notifier.domain.clients import admit
-from leadwire_notifier.domain.notices import ConsoleLinks, LeadContext, build_notice, lead_id_of
+from leadwire_notifier.domain.notices import (
+    ConsoleLinks,
+    LeadContext,
+    Notice,
+    build_notice,
+    lead_id_of,
+)
 from leadwire_notifier.store import Conn, records
 from leadwire_notifier.store import clients as client_store
 from leadwire_notifier.store import notifications as queue_store
@@ -55,8 +61,7 @@ async def record_notice(
 ) -> str | None:
     """Log the event's notification; its status (queued/skipped), or None when the event
     is not one a person hears of (a draft sent automatically)."""
-    if isinstance(payload, LeadReceived):
-        await records.remember_lead(conn, info.client_id, _lead_context(payload))
+    await _remember(conn, info, payload)
     lead_id = lead_id_of(payload)
     lead = await records.get_lead(conn, lead_id) if lead_id else None
     notice = build_notice(payload, lead, links)
@@ -68,22 +73,37 @@ async def record_notice(
         await records.remember_draft(
             conn, payload.draft_id, info.client_id, payload.lead_id, info.correlation_id
         )
-    await queue_store.insert_notification(
-        conn,
-        queue_store.NewNotification(
-            event_id=info.event_id,
-            event_type=notice.kind,
-            client_id=info.client_id,
-            occurred_at=info.occurred_at,
-            status=status,
-            reason=reason,
-            lead_id=notice.lead_id,
-            draft_id=notice.draft_id,
-            message=notice_message(notice) if status == "queued" else None,
-            line=digest_line(notice) if status == "queued" else None,
-        ),
-    )
+    await queue_store.insert_notification(conn, _notification(info, notice, status, reason))
     return status
+
+
+async def _remember(conn: Conn, info: EventInfo, payload: EventPayload) -> None:
+    """What later events and clicks need: who a lead is, which drafts were replaced."""
+    if isinstance(payload, LeadReceived):
+        await records.remember_lead(conn, info.client_id, _lead_context(payload))
+    if isinstance(payload, DraftCreated) and payload.supersedes:
+        # The older draft's buttons must not approve it any more.
+        await records.record_decision_elsewhere(
+            conn, payload.supersedes, "superseded", "a newer draft", info.occurred_at
+        )
+
+
+def _notification(
+    info: EventInfo, notice: Notice, status: str, reason: str
+) -> queue_store.NewNotification:
+    queued = status == "queued"
+    return queue_store.NewNotification(
+        event_id=info.event_id,
+        event_type=notice.kind,
+        client_id=info.client_id,
+        occurred_at=info.occurred_at,
+        status=status,
+        reason=reason,
+        lead_id=notice.lead_id,
+        draft_id=notice.draft_id,
+        message=notice_message(notice) if queued else None,
+        line=digest_line(notice) if queued else None,
+    )
 
 
 def _lead_context(lead: LeadReceived) -> LeadContext:

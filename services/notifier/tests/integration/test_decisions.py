@@ -60,6 +60,17 @@ async def test_an_approve_click_publishes_draft_decided_once(
     }
 
 
+async def test_a_click_on_a_replaced_draft_says_so_and_publishes_nothing(
+    pool: asyncpg.Pool, make_draft: Callable[..., DraftCreated]
+) -> None:
+    old = make_draft()
+    await _announce(pool, old)
+    await _announce(pool, make_draft(lead_id=old.lead_id, supersedes=old.draft_id))
+    answer = await decide(pool, _click(old, "approve"))
+    assert answer.already and "Replaced by a newer draft" in answer.text
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
 async def test_a_click_on_a_draft_never_announced_here_is_refused(
     pool: asyncpg.Pool, make_draft: Callable[..., DraftCreated]
 ) -> None:

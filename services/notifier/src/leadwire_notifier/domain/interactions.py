@@ -91,10 +91,15 @@ def parse_click(body: bytes) -> DraftClick | None:
     )
 
 
+_DECISION_WORDS = {
+    "approve": (":white_check_mark:", "Approved"),
+    "reject": (":x:", "Rejected"),
+    "superseded": (":arrows_counterclockwise:", "Replaced"),
+}
+
+
 def decision_text(decision: str, decided_by: str, decided_at: datetime) -> str:
     """`:white_check_mark: Approved by ann (slack:U1) at 2026-01-02 10:00 UTC`."""
-    mark, verb = (
-        (":white_check_mark:", "Approved") if decision == "approve" else (":x:", "Rejected")
-    )
+    mark, verb = _DECISION_WORDS.get(decision, (":grey_question:", decision))
     when = decided_at.strftime("%Y-%m-%d %H:%M UTC")
     return f"{mark} {verb} by {escape(decided_by)} at {when}"

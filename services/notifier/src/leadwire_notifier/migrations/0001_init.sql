@@ -37,7 +37,7 @@ CREATE TABLE drafts (
     lead_id           uuid NOT NULL,
     correlation_id    uuid,              -- draft.decided follows the lead's flow
     created_at        timestamptz NOT NULL DEFAULT now(),
-    decision          text CHECK (decision IN ('approve', 'reject')),
+    decision          text CHECK (decision IN ('approve', 'reject', 'superseded')),
     decided_by        text,
     decided_at        timestamptz,
     decision_event_id uuid,
