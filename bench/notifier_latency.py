@@ -124,9 +124,10 @@ async def measure(sandbox: RunningSandbox) -> dict[str, Any]:
     stack = TestStack(DSN, RABBIT, f"bench.events.{names}", f"b{names}.", sandbox=sandbox)
     control = httpx.AsyncClient(base_url=sandbox.base_url, verify=ssl_context(str(sandbox.ca_path)))
     try:
-        await stack.start(create_app, NotifierSettings, log_level="WARNING")
+        notifier = await stack.start(create_app, NotifierSettings, log_level="WARNING")
         oauth = MailboxConnector(stack)  # one oauth: it answers client.secrets
         delays = await idle_delays(stack, oauth, control)
+        split = await notifier.pool.fetch(SPLIT)
         burst_figures = await burst(stack, oauth, control)
     finally:
         await control.aclose()
@@ -139,8 +140,23 @@ async def measure(sandbox: RunningSandbox) -> dict[str, Any]:
             "p95": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 1),
             "max": round(ordered[-1] * 1000, 1),
         },
+        # Where the idle delay goes: event → its row committed (bus + consumer), then
+        # row → Slack's answer recorded (wake-up, lease, URL, POST).
+        "idle_split_ms_p50": {
+            "event_to_queued": _p50([r["queued"] for r in split]),
+            "queued_to_sent": _p50([r["sent"] for r in split]),
+        },
         "burst": burst_figures,
     }
+
+
+SPLIT = """SELECT extract(epoch FROM created_at - occurred_at) AS queued,
+                 extract(epoch FROM delivered_at - created_at) AS sent
+          FROM notifications WHERE status = 'sent'"""
+
+
+def _p50(samples: list[Any]) -> float:
+    return round(statistics.median(float(s) for s in samples) * 1000, 1)
 
 
 def main() -> None:
