@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 # Slack accepts posts to a response_url for 30 minutes after the click.
 RESPONSE_URL_LIFETIME_SECONDS = 30 * 60
+# A response_url post that failed is tried again this much later.
+RESPONSE_LEASE_SECONDS = 30.0
 
 
 class UnknownDraft(Exception):
@@ -77,18 +79,20 @@ async def decide(pool: asyncpg.Pool, click: DraftClick, now: datetime | None = N
 
 
 async def post_due_responses(pool: asyncpg.Pool, slack: SlackPoster) -> int:
-    """Update the Slack messages of drafts decided since; stop at the first Slack outage
-    (the next wake-up tries again). Returns how many were posted."""
+    """Update the Slack messages of drafts decided since (no transaction is held while
+    posting). A post Slack did not take is retried when its lease ends. Returns how many
+    were posted."""
     posted = 0
     while True:
-        async with pool.acquire() as conn, conn.transaction():
-            due = await records.claim_due_response(conn)
-            if due is None:
-                return posted
-            if due.age_seconds < RESPONSE_URL_LIFETIME_SECONDS:
-                outcome = classify(await slack.post(due.response_url, due.message))
-                if outcome.kind in ("unavailable", "rate_limited"):
-                    log.warning("response_url of draft %s: %s", due.draft_id, outcome.reason)
-                    return posted
-                posted += outcome.kind == "delivered"
+        async with pool.acquire() as conn:
+            due = await records.claim_due_response(conn, RESPONSE_LEASE_SECONDS)
+        if due is None:
+            return posted
+        if due.age_seconds < RESPONSE_URL_LIFETIME_SECONDS:
+            outcome = classify(await slack.post(due.response_url, due.message))
+            if outcome.kind in ("unavailable", "rate_limited"):
+                log.warning("response_url of draft %s: %s", due.draft_id, outcome.reason)
+                continue  # leased: the next due one, this one again after its lease
+            posted += outcome.kind == "delivered"
+        async with pool.acquire() as conn:
             await records.mark_responded(conn, due.draft_id)

@@ -44,6 +44,7 @@ CREATE TABLE drafts (
     -- Slack's response_url (valid 30 minutes) and the update to post there; cleared once posted.
     response_url      text,
     response_message  jsonb,
+    response_leased_until timestamptz,     -- a worker is posting it (or retries after)
     responded_at      timestamptz
 );
 CREATE INDEX drafts_response_due ON drafts (decided_at) WHERE response_url IS NOT NULL;

@@ -113,13 +113,24 @@ class DueResponse:
     age_seconds: float
 
 
-async def claim_due_response(conn: Conn) -> DueResponse | None:
-    """One decided draft whose Slack message is still to update (row locked)."""
+async def claim_due_response(conn: Conn, lease_seconds: float) -> DueResponse | None:
+    """Lease one decided draft whose Slack message is still to update: no other worker
+    takes it until the lease ends (a failed post is retried then)."""
     row = await conn.fetchrow(
-        """SELECT draft_id, response_url, response_message AS message,
-                  extract(epoch FROM clock_timestamp() - decided_at)::float8 AS age_seconds
-           FROM drafts WHERE response_url IS NOT NULL ORDER BY decided_at
-           FOR UPDATE SKIP LOCKED LIMIT 1"""
+        """WITH due AS (
+               SELECT draft_id FROM drafts
+               WHERE response_url IS NOT NULL
+                 AND (response_leased_until IS NULL
+                      OR response_leased_until < clock_timestamp())
+               ORDER BY decided_at FOR UPDATE SKIP LOCKED LIMIT 1)
+           UPDATE drafts
+           SET response_leased_until = clock_timestamp() + make_interval(secs => $1)
+           FROM due WHERE drafts.draft_id = due.draft_id
+           RETURNING drafts.draft_id, drafts.response_url,
+                     drafts.response_message AS message,
+                     extract(epoch FROM clock_timestamp() - drafts.decided_at)::float8
+                         AS age_seconds""",
+        lease_seconds,
     )
     return DueResponse(**dict(row)) if row else None
 
@@ -127,6 +138,7 @@ async def claim_due_response(conn: Conn) -> DueResponse | None:
 async def mark_responded(conn: Conn, draft_id: UUID) -> None:
     await conn.execute(
         """UPDATE drafts SET response_url = NULL, response_message = NULL,
-                             responded_at = clock_timestamp() WHERE draft_id = $1""",
+                             response_leased_until = NULL, responded_at = clock_timestamp()
+           WHERE draft_id = $1""",
         draft_id,
     )
