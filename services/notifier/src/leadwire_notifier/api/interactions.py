@@ -27,6 +27,9 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 async def _verified_body(request: Request, secret: str) -> bytes:
+    declared = request.headers.get("content-length", "0")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refused before reading it
+        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body too large")
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body too large")
