@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID, uuid4
 
 import httpx
@@ -30,6 +31,7 @@ from leadwire.http import ssl_context
 from leadwire.testing import MailboxConnector, ServiceUnderTest, TestStack, wait_until
 from leadwire_notifier.main import create_app
 from leadwire_notifier.settings import NotifierSettings
+from sandbox.slack_interactions import block_actions_payload, sign_interaction
 from sandbox.testing import RunningSandbox
 
 pytestmark = pytest.mark.integration
@@ -371,3 +373,31 @@ async def test_a_click_after_a_console_decision_answers_it_and_publishes_nothing
     assert answer["status"] == 200 and "Already decided: :x: Rejected by bob" in answer["body"]
     await tap.wait_for("draft.decided", at_least=0, settle=0.5)
     assert tap.seen == []
+
+
+async def test_the_interactions_route_names_each_bad_request(stack: TestStack) -> None:
+    notifier = await _start(stack)
+
+    async def post(body: str, *, signed: bool = True) -> httpx.Response:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if signed:
+            headers.update(sign_interaction(SIGNING_SECRET, body))
+        return await notifier.http.post(
+            "/webhooks/slack/interactions", content=body, headers=headers
+        )
+
+    def click(action_id: str, value: str) -> str:
+        payload = block_actions_payload(
+            {"action_id": action_id, "value": value}, "T1", "https://slack.test/actions/1"
+        )
+        return urlencode({"payload": json.dumps(payload)})
+
+    unsigned = await post(click("approve", str(uuid4())), signed=False)
+    assert unsigned.status_code == 401 and "missing" in unsigned.json()["detail"]
+    unknown = await post(click("approve", str(uuid4())))
+    assert unknown.status_code == 404 and "was not announced here" in unknown.json()["detail"]
+    garbled = await post("payload=not-json")
+    assert garbled.status_code == 400 and "not JSON" in garbled.json()["detail"]
+    edit = await post(click("edit", str(uuid4())))
+    assert edit.status_code == 200 and edit.content == b""
+    assert await notifier.pool.fetchval("SELECT count(*) FROM outbox") == 0
