@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -18,9 +19,11 @@ from leadwire_notifier.domain.notices import ConsoleLinks
 from leadwire_notifier.loop import DeliveryLoop
 from leadwire_notifier.providers.secrets import WebhookUrls
 from leadwire_notifier.providers.slack import HttpSlack
+from leadwire_notifier.retention import purge_old_rows
 from leadwire_notifier.settings import NotifierSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+PURGE_INTERVAL = timedelta(hours=1)
 
 
 def delivery_policy(settings: NotifierSettings) -> DeliveryPolicy:
@@ -33,10 +36,7 @@ def delivery_policy(settings: NotifierSettings) -> DeliveryPolicy:
     )
 
 
-def create_app(settings: NotifierSettings) -> FastAPI:
-    runtime = ServiceRuntime.for_service(
-        settings, migrations=MIGRATIONS, routers=[interactions.router, notifications.router]
-    )
+def build_context(settings: NotifierSettings, runtime: ServiceRuntime) -> NotifierContext:
     # No retries inside the client: the delivery loop schedules every retry in Postgres.
     http = create_async_client(
         timeout=settings.slack_timeout_seconds,
@@ -44,7 +44,7 @@ def create_app(settings: NotifierSettings) -> FastAPI:
         max_retries=0,
     )
     runtime.on_shutdown(http.aclose)
-    ctx = NotifierContext(
+    return NotifierContext(
         settings=settings,
         runtime=runtime,
         slack=HttpSlack(http),
@@ -55,6 +55,13 @@ def create_app(settings: NotifierSettings) -> FastAPI:
         ),
         links=ConsoleLinks(settings.public_base_url),
     )
+
+
+def create_app(settings: NotifierSettings) -> FastAPI:
+    runtime = ServiceRuntime.for_service(
+        settings, migrations=MIGRATIONS, routers=[interactions.router, notifications.router]
+    )
+    ctx = build_context(settings, runtime)
     handlers.register(runtime, ctx)
 
     async def deliver_to_slack() -> None:
@@ -64,7 +71,11 @@ def create_app(settings: NotifierSettings) -> FastAPI:
         )
         await loop.run()
 
+    async def purge() -> None:
+        await purge_old_rows(runtime.pool, settings.notification_retention_days)
+
     runtime.background(deliver_to_slack, name="slack-delivery")
+    runtime.every(PURGE_INTERVAL, purge, name="purge-notifications")
     app = runtime.build_app(FastAPI(title="leadwire-notifier", version="0.1.0"))
     app.state.notifier = ctx
     app.state.jwt_secret = settings.jwt_secret

@@ -24,6 +24,8 @@ class NotifierSettings(ServiceSettings):
     slack_retry_max_seconds: float = Field(default=300.0, gt=0)
     # How long a webhook URL fetched over the client.secrets RPC stays in memory.
     slack_webhook_url_ttl_seconds: float = Field(default=60.0, ge=0, le=3600)
+    # Finished notifications, leads and drafts older than this are deleted (hourly job).
+    notification_retention_days: int = Field(default=90, ge=1, le=3650)
     # Webhooks served at once by one replica.
     delivery_concurrency: int = Field(default=4, ge=1, le=64)
 

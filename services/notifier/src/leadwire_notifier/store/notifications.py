@@ -233,3 +233,13 @@ async def requeue_failed(conn: Conn, client_id: UUID | None, ids: Sequence[int] 
     if count:
         await conn.execute("SELECT pg_notify($1 || current_schema(), '')", QUEUE_CHANNEL_PREFIX)
     return count
+
+
+async def purge_notifications(conn: Conn, older_than_days: int) -> int:
+    """Delete finished notifications older than the retention (queued ones stay)."""
+    result = await conn.execute(
+        """DELETE FROM notifications
+           WHERE status <> 'queued' AND created_at < now() - make_interval(days => $1)""",
+        older_than_days,
+    )
+    return int(str(result).split()[-1])

@@ -142,3 +142,17 @@ async def mark_responded(conn: Conn, draft_id: UUID) -> None:
            WHERE draft_id = $1""",
         draft_id,
     )
+
+
+async def purge_records(conn: Conn, older_than_days: int) -> int:
+    """Forget leads and drafts older than the retention (a draft still to update stays)."""
+    leads = await conn.execute(
+        "DELETE FROM leads WHERE created_at < now() - make_interval(days => $1)",
+        older_than_days,
+    )
+    drafts = await conn.execute(
+        """DELETE FROM drafts WHERE created_at < now() - make_interval(days => $1)
+                                AND response_url IS NULL""",
+        older_than_days,
+    )
+    return int(str(leads).split()[-1]) + int(str(drafts).split()[-1])
