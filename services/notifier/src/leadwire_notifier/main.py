@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from leadwire.auth import admin_public_key
 from leadwire.http import create_async_client
 from leadwire.mailbox_tokens import CLIENT_SECRETS_QUEUE
 from leadwire.rpc import rpc_caller
@@ -78,7 +79,7 @@ def create_app(settings: NotifierSettings) -> FastAPI:
     runtime.every(PURGE_INTERVAL, purge, name="purge-notifications")
     app = runtime.build_app(FastAPI(title="leadwire-notifier", version="0.1.0"))
     app.state.notifier = ctx
-    app.state.jwt_secret = settings.jwt_secret
+    app.state.admin_public_key = admin_public_key(settings)
     return app
 
 

@@ -1,11 +1,17 @@
 import secrets
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from leadwire.auth import public_key_text
 from leadwire.settings import SettingsError, build_settings
 from leadwire_notifier.settings import NotifierSettings
 
-PRODUCTION = {"environment": "production", "jwt_secret": secrets.token_urlsafe(48)}
+PRODUCTION = {
+    "environment": "production",
+    "jwt_secret": secrets.token_urlsafe(48),
+    "admin_token_public_key": public_key_text(Ed25519PrivateKey.generate().public_key()),
+}
 
 
 def test_production_needs_a_signing_secret() -> None:
