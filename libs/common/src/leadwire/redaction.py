@@ -65,7 +65,7 @@ _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"hooks\.slack(?:-gov)?\.com/services/[^\s\"'<>]+", re.I),
         f"hooks.slack.com/services/{REDACTED}",
     ),
-    (re.compile(r"/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+"), f"/services/{REDACTED}"),
+    (re.compile(r"/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9_-]+"), f"/services/{REDACTED}"),
     # Authorization schemes.
     (re.compile(r"\bBearer\s+[A-Za-z0-9\-._~+/]+=*", re.I), f"Bearer {REDACTED}"),
     (re.compile(r"\bBasic\s+[A-Za-z0-9+/]{8,}=*", re.I), f"Basic {REDACTED}"),

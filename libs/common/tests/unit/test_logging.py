@@ -162,6 +162,8 @@ def test_redact_url_hides_password_query_secrets_and_slack_path():
     url = redact_url("https://x/cb?code=abc123&state=s&access_token=t0k")
     assert "abc123" not in url and "t0k" not in url and "state=s" in url
     assert "abcdefSECRET123456" not in redact_url(SLACK_URL)
+    # The sandbox's webhook tokens are url-safe base64: '-' and '_' must not end the match.
+    assert "SECRET" not in redact_url("https://127.0.0.1:8900/services/T1/B2/ab-SECRET_x")
     assert redact_url("https://example.com/a?b=1") == "https://example.com/a?b=1"
 
 

@@ -1,0 +1,1 @@
+"""HTTP routers of the notifier, one per resource."""

@@ -1,0 +1,1 @@
+"""Pure logic of the notifier: Slack messages, digests, signatures, interactions."""
