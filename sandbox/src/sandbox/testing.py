@@ -59,6 +59,13 @@ class RunningSandbox:
         resp.raise_for_status()
         return resp.json()
 
+    def reply(self, address: str, message_id: str, text: str, **fields: Any) -> dict[str, Any]:
+        """The person behind a sandbox mailbox replies in thread to one of its messages."""
+        body = {"id": message_id, "text": text, **fields}
+        resp = self.control.post(f"/_sandbox/mailboxes/{address}/reply", json=body)
+        resp.raise_for_status()
+        return resp.json()
+
     def add_fault(self, **spec: Any) -> dict[str, Any]:
         resp = self.control.post("/_sandbox/faults", json=spec)
         resp.raise_for_status()

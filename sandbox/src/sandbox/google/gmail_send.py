@@ -95,6 +95,6 @@ def send_message(box: GmailMailbox, raw: bytes, thread_id: str | None) -> Stored
     if not any(addr for _, addr in getaddresses(fields)):
         raise _bad("Recipient address required")
     raw = _complete_headers(msg, box, raw)
-    stored = box.add(raw, msg, ["SENT"], thread_id)
+    stored = box.add(raw, msg, ["SENT"], thread_id, sending=True)
     box.sent.append(stored.id)
     return stored

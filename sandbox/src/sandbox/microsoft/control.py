@@ -111,6 +111,19 @@ def microsoft_control_router(fake: MicrosoftFake) -> APIRouter:
         sub.expiration = datetime.now(UTC)
         return {"id": sub_id, "expired": True}
 
+    @router.post("/notifications/faults", status_code=201)
+    async def add_notification_fault(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """{"mode": "duplicate"|"delay"|"reorder", "count"?, "delay_seconds"?, "address"?}"""
+        try:
+            return fake.notifier.shaper.add(body).public()
+        except (TypeError, ValueError) as exc:
+            raise HTTPException(400, str(exc)) from exc
+
+    @router.delete("/notifications/faults")
+    async def clear_notification_faults() -> dict[str, Any]:
+        fake.notifier.shaper.clear()
+        return {"cleared": True}
+
     @router.get("/notifications")
     def notifications() -> list[dict[str, Any]]:
         return [d.public() for d in fake.notifier.log]
@@ -122,6 +135,7 @@ def microsoft_control_router(fake: MicrosoftFake) -> APIRouter:
             "rotate_refresh_tokens",
             "validation_timeout",
             "access_token_lifetime",
+            "strict_notification_urls",
         }
         if unknown:
             raise HTTPException(400, f"unknown settings: {sorted(unknown)}")

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from sandbox.microsoft.convert import to_graph
+from sandbox.microsoft.convert import to_graph, to_mime
 from sandbox.microsoft.graph_common import (
     PROFILE,
     READ,
@@ -117,6 +117,16 @@ def graph_message_router(store: MicrosoftStore, notify: Notify) -> APIRouter:
         return JSONResponse(
             {"@odata.context": odata_context(request, "users('me')/messages/$entity"), **body}
         )
+
+    @router.get("/me/messages/{message_id}/$value")
+    @router.get("/me/mailFolders/{folder}/messages/{message_id}/$value")
+    async def get_mime(message_id: str, request: Request, folder: str | None = None) -> Response:
+        try:
+            mailbox = caller(request, READ).mailbox
+            message = find(mailbox, message_id)
+        except GraphError as err:
+            return err.response()
+        return Response(to_mime(mailbox, message), media_type="text/plain")
 
     @router.patch("/me/messages/{message_id}")
     async def patch_message(message_id: str, request: Request) -> Response:

@@ -25,7 +25,8 @@ from sandbox.microsoft.store import GraphMessage, Mailbox, MicrosoftStore, Subsc
 MAX_MINUTES = 10080  # Outlook message subscriptions live under 7 days
 LIFECYCLE_EVENTS = ("reauthorizationRequired", "subscriptionRemoved", "missed")
 _RESOURCE = re.compile(
-    r"^(?:me|users/(?P<user>[^/]+))/(?:mailfolders(?:\('(?P<quoted>[^']+)'\)|/(?P<plain>[^/]+))/)?messages$",
+    r"^(?:me|users(?:/(?P<user>[^/(]+)|\('(?P<user_key>[^']+)'\)))"
+    r"/(?:mailfolders(?:\('(?P<quoted>[^']+)'\)|/(?P<plain>[^/]+))/)?messages$",
     re.IGNORECASE,
 )
 
@@ -44,6 +45,7 @@ class Subscriptions:
     ) -> None:
         self.store, self.notifier, self.tenant_id = store, notifier, tenant_id
         self.validation_timeout = validation_timeout
+        self.require_https = False  # Graph's rule; off by default for plain-http local runs
 
     def folder_of(self, resource: str, mailbox: Mailbox) -> str:
         """The folder a resource watches ('*' for all messages) or a Graph error."""
@@ -52,7 +54,7 @@ class Subscriptions:
             raise bad_request(
                 f"Resource '{resource}' is not supported by the sandbox.", "ExtensionError"
             )
-        user = match["user"]
+        user = match["user"] or match["user_key"]
         if user and self.store.mailbox_by_user(user) is not mailbox:
             raise GraphError(
                 403,
@@ -102,6 +104,11 @@ class Subscriptions:
                 continue
             if not str(url).startswith(("https://", "http://")):
                 raise bad_request(f"Invalid {key}: must be an absolute URL.", "InvalidRequest")
+            if self.require_https and not str(url).startswith("https://"):
+                raise bad_request(
+                    f"The {key} must be a valid https URL (strict mode, as in Graph).",
+                    "InvalidRequest",
+                )
             problem = await self.notifier.validate(str(url), self.validation_timeout)
             if problem is not None:
                 raise bad_request(problem, "InvalidRequest")
@@ -154,7 +161,7 @@ class Subscriptions:
                     "id": message.id,
                 },
             }
-            self.notifier.submit(sub.notification_url, "change", {"value": [item]})
+            self.notifier.submit(sub.notification_url, "change", {"value": [item]}, sub.address)
 
     def lifecycle(self, sub_id: str, event: str) -> Delivery | None:
         if event not in LIFECYCLE_EVENTS:
@@ -167,7 +174,7 @@ class Subscriptions:
         if not sub.lifecycle_url:  # Graph only sends these to a lifecycle URL
             return None
         item = {**self._common(sub), "lifecycleEvent": event}
-        return self.notifier.submit(sub.lifecycle_url, "lifecycle", {"value": [item]})
+        return self.notifier.submit(sub.lifecycle_url, "lifecycle", {"value": [item]}, sub.address)
 
     def _common(self, sub: Subscription) -> dict[str, Any]:
         return {

@@ -61,6 +61,7 @@ class GraphMessage:
     references: list[str] = field(default_factory=list)
     unique_body: str | None = None
     from_: dict[str, Any] | None = None  # differs from sender when sent on behalf
+    mime: bytes | None = None  # inbound: the bytes as received, served by $value
     change_seq: int = 0
     change_key: str = field(default_factory=lambda: secrets.token_urlsafe(12))
 
