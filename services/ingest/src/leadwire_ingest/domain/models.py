@@ -51,6 +51,7 @@ class Mailbox:
     subscription_expires_at: datetime | None = None
     client_state_hash: str | None = None
     delta_link: str | None = None
+    sent_delta_link: str | None = None
     last_push_at: datetime | None = None
     last_poll_at: datetime | None = None
     last_sync_at: datetime | None = None

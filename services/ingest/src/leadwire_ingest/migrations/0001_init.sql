@@ -31,6 +31,7 @@ CREATE TABLE mailboxes (
     subscription_expires_at timestamptz,
     client_state_hash       text,
     delta_link              text,
+    sent_delta_link         text,  -- Sent Items: mail a person sent by hand
     -- Health, shown by GET /admin/mailboxes/{id}/sync.
     last_push_at            timestamptz,
     last_poll_at            timestamptz,

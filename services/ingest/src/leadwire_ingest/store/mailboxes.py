@@ -90,22 +90,22 @@ async def set_subscription(
 
 
 async def set_cursor(
-    conn: Conn, mailbox_id: UUID, *, history_id: str | None = None, delta_link: str | None = None
+    conn: Conn,
+    mailbox_id: UUID,
+    *,
+    history_id: str | None = None,
+    delta_link: str | None = None,
+    sent_delta_link: str | None = None,
 ) -> None:
     """Advance the sync cursor (only called once what it covers is committed)."""
     await conn.execute(
         "UPDATE mailboxes SET history_id = COALESCE($2, history_id),"
-        " delta_link = COALESCE($3, delta_link), updated_at = now() WHERE mailbox_id = $1",
+        " delta_link = COALESCE($3, delta_link), sent_delta_link = COALESCE($4, sent_delta_link),"
+        " updated_at = now() WHERE mailbox_id = $1",
         mailbox_id,
         history_id,
         delta_link,
-    )
-
-
-async def clear_delta_link(conn: Conn, mailbox_id: UUID) -> None:
-    await conn.execute(
-        "UPDATE mailboxes SET delta_link = NULL, updated_at = now() WHERE mailbox_id = $1",
-        mailbox_id,
+        sent_delta_link,
     )
 
 
