@@ -78,8 +78,14 @@ class StackConfig:
     def public_url(self) -> str:
         return f"http://127.0.0.1:{GATEWAY_PORT}" if self.with_gateway else "http://127.0.0.1:8001"
 
+    @property
+    def callback_base_url(self) -> str:
+        """Where the providers post webhooks: the gateway, or ingest itself without nginx
+        (webhooks are ingest's; oauth's port would swallow them)."""
+        return self.public_url if self.with_gateway else f"http://127.0.0.1:{SERVICES['ingest']}"
+
     def service_env(self, name: str, port: int) -> dict[str, str]:
-        sandbox = self.sandbox_url
+        """Only the variables `name`'s settings class declares (a test holds us to it)."""
         env = {
             "SERVICE_NAME": name,
             "HTTP_HOST": "127.0.0.1",
@@ -89,32 +95,34 @@ class StackConfig:
             "JWT_SECRET": self.secrets["JWT_SECRET"],
             "PROVIDER_CA_BUNDLE": str(self.ca_path),
             "PUBLIC_BASE_URL": self.public_url,
+            "PROVIDER_CALLBACK_BASE_URL": self.callback_base_url,
             "LOG_LEVEL": "INFO",
         }
-        if name == "oauth":
-            env.update(
-                {
-                    "ENCRYPTION_KEYS": self.secrets["ENCRYPTION_KEYS"],
-                    "STATE_SECRET": self.secrets["STATE_SECRET"],
-                    "ADMIN_USERNAME": "admin",
-                    "ADMIN_PASSWORD": self.secrets["ADMIN_PASSWORD"],
-                    "GOOGLE_CLIENT_ID": "sandbox-google-client-id",
-                    "GOOGLE_CLIENT_SECRET": "sandbox-google-client-secret",
-                    "GOOGLE_AUTH_URI": f"{sandbox}/o/oauth2/v2/auth",
-                    "GOOGLE_TOKEN_URI": f"{sandbox}/token",
-                    "GOOGLE_USERINFO_URI": f"{sandbox}/v1/userinfo",
-                    "GOOGLE_REVOKE_URI": f"{sandbox}/revoke",
-                    "GMAIL_API_BASE_URL": sandbox,
-                    "MICROSOFT_CLIENT_ID": "sandbox-ms-client-id",
-                    "MICROSOFT_CLIENT_SECRET": "sandbox-ms-client-secret",
-                    "MICROSOFT_TENANT": "sandbox-tenant",
-                    "MICROSOFT_AUTHORITY_HOST": sandbox,
-                    "GRAPH_BASE_URL": sandbox,
-                }
-            )
-        if name == "drafter":
-            env.update({"OPENAI_BASE_URL": f"{sandbox}/v1", "OPENAI_API_KEY": "sandbox-key"})
+        env.update(self._provider_env(name))
         return env
+
+    def _provider_env(self, name: str) -> dict[str, str]:
+        sandbox = self.sandbox_url
+        if name == "oauth":
+            return {
+                "ENCRYPTION_KEYS": self.secrets["ENCRYPTION_KEYS"],
+                "STATE_SECRET": self.secrets["STATE_SECRET"],
+                "ADMIN_USERNAME": "admin",
+                "ADMIN_PASSWORD": self.secrets["ADMIN_PASSWORD"],
+                "GOOGLE_CLIENT_ID": "sandbox-google-client-id",
+                "GOOGLE_CLIENT_SECRET": "sandbox-google-client-secret",
+                "GOOGLE_AUTH_URI": f"{sandbox}/o/oauth2/v2/auth",
+                "GOOGLE_TOKEN_URI": f"{sandbox}/token",
+                "GOOGLE_USERINFO_URI": f"{sandbox}/v1/userinfo",
+                "GOOGLE_REVOKE_URI": f"{sandbox}/revoke",
+                "GMAIL_API_BASE_URL": sandbox,
+                "MICROSOFT_CLIENT_ID": "sandbox-ms-client-id",
+                "MICROSOFT_CLIENT_SECRET": "sandbox-ms-client-secret",
+                "MICROSOFT_TENANT": "sandbox-tenant",
+                "MICROSOFT_AUTHORITY_HOST": sandbox,
+                "GRAPH_BASE_URL": sandbox,
+            }
+        return {}
 
 
 async def ensure_database(config: StackConfig) -> None:
@@ -168,7 +176,7 @@ class Stack:
                 "--cert-dir",
                 str(RUN / "sandbox"),
                 "--push-endpoint",
-                f"{self.config.public_url}/webhooks/gmail/push",
+                f"{self.config.callback_base_url}/webhooks/gmail/push",
             ],
             {},
         )

@@ -75,6 +75,7 @@ from leadwire.contracts.mailboxes import (
     MailboxSyncRequested,
     SyncReason,
 )
+from leadwire.topology import EVENTS_EXCHANGE
 
 __all__ = [
     "ALL_NOTIFICATION_KINDS",
@@ -130,7 +131,6 @@ __all__ = [
     "registered_payloads",
 ]
 
-EVENTS_EXCHANGE = "leadwire.events"
 
 P = TypeVar("P", bound=EventPayload)
 Q = TypeVar("Q", bound=EventPayload)

@@ -115,6 +115,27 @@ class ServiceSettings(BaseSettings):
     # Path to a CA bundle for provider TLS (the sandbox's throwaway CA); empty in production.
     provider_ca_bundle: str = ""
     jwt_secret: SecretStr
+    # The topic exchange every event goes through, and a prefix for this stack's queue and
+    # RPC queue names: two stacks (or parallel test runs) share one broker unseen.
+    events_exchange: str = Field(default="leadwire.events", pattern=r"^[A-Za-z0-9_.:-]+$")
+    queue_prefix: str = Field(default="", pattern=r"^[a-z0-9_.-]*$")
+    # What a browser reaches (the gateway), and what Google/Microsoft/Slack post webhooks
+    # to (`http://gateway:8080` in docker-compose, the public TLS host in production).
+    public_base_url: str = "http://127.0.0.1:8080"
+    provider_callback_base_url: str = ""
+
+    @field_validator("public_base_url", "provider_callback_base_url")
+    @classmethod
+    def _http_url_without_slash(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @property
+    def callback_base_url(self) -> str:
+        """Where providers post webhooks: PROVIDER_CALLBACK_BASE_URL, else PUBLIC_BASE_URL."""
+        return self.provider_callback_base_url or self.public_base_url
 
     @field_validator("log_level")
     @classmethod

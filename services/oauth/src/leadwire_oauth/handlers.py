@@ -32,7 +32,7 @@ def _reply(model: BaseModel) -> RabbitResponse:
 
 
 def register_rpc(broker: RabbitBroker, ctx: OAuthContext, tokens: TokenService) -> None:
-    prefix = ctx.settings.rpc_queue_prefix
+    prefix = ctx.settings.queue_prefix
 
     @broker.subscriber(rpc_queue(prefix + MAILBOX_TOKEN_QUEUE))
     async def mailbox_token(body: dict[str, Any]) -> RabbitResponse:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -20,7 +19,7 @@ from leadwire_oauth.settings import OAuthSettings
 from leadwire_oauth.tokens import TokenService
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-FLOW_PURGE_INTERVAL = 3600
+FLOW_PURGE_INTERVAL = timedelta(hours=1)
 
 
 def create_app(settings: OAuthSettings) -> FastAPI:
@@ -43,13 +42,11 @@ def create_app(settings: OAuthSettings) -> FastAPI:
         await admins.ensure_first_admin(ctx)
 
     async def purge_expired_flows() -> None:
-        while True:
-            async with ctx.pool.acquire() as conn:
-                await store.delete_expired_flows(conn, datetime.now(UTC))
-            await asyncio.sleep(FLOW_PURGE_INTERVAL)
+        async with ctx.pool.acquire() as conn:
+            await store.delete_expired_flows(conn, datetime.now(UTC))
 
-    runtime.startup = [first_admin]
-    runtime.tasks = [purge_expired_flows]
+    runtime.on_startup(first_admin)
+    runtime.every(FLOW_PURGE_INTERVAL, purge_expired_flows, name="purge-expired-flows")
     app = runtime.build_app(FastAPI(title="leadwire-oauth", version="0.1.0"))
     app.state.oauth = ctx
     app.state.jwt_secret = settings.jwt_secret

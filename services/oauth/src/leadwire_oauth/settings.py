@@ -12,16 +12,12 @@ class OAuthSettings(ServiceSettings):
     service_name: str = "oauth"
     http_port: int = 8001
 
-    # Public base URL the browser reaches (the gateway); callbacks hang off it.
-    public_base_url: str = "http://127.0.0.1:8080"
     encryption_keys: SecretStr
     state_secret: SecretStr
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
     jwt_ttl_seconds: int = 3600
     state_ttl_seconds: int = 600
-    # Prefixes the RPC queue names (tests run several oauth instances on one broker).
-    rpc_queue_prefix: str = ""
 
     google_client_id: str = ""
     google_client_secret: SecretStr = SecretStr("")
@@ -61,4 +57,4 @@ class OAuthSettings(ServiceSettings):
         return bool(self.microsoft_client_id and self.microsoft_client_secret.get_secret_value())
 
     def callback_url(self, provider: str) -> str:
-        return f"{self.public_base_url.rstrip('/')}/oauth/{provider}/callback"
+        return f"{self.public_base_url}/oauth/{provider}/callback"

@@ -4,12 +4,12 @@ connection status and disconnect (admin)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from leadwire.contracts.base import Provider
 from leadwire_oauth import connections, store
 from leadwire_oauth.api.deps import AdminDep, ContextDep
 from leadwire_oauth.api.pages import outcome
@@ -22,7 +22,6 @@ from leadwire_oauth.domain.models import (
 )
 
 router = APIRouter(tags=["connections"])
-Provider = Literal["google", "microsoft"]
 
 
 class ConnectRequest(BaseModel):
