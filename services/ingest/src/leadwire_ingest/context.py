@@ -18,10 +18,15 @@ def utc_now() -> datetime:
 
 @dataclass
 class IngestContext:
-    pool: asyncpg.Pool
+    # The runtime's pool exists only while the app runs: asked for when used.
+    get_pool: Callable[[], asyncpg.Pool]
     providers: Mapping[str, MailProvider]
     settings: IngestSettings
     clock: Callable[[], datetime] = field(default=utc_now)
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self.get_pool()
 
     def provider(self, name: str) -> MailProvider:
         return self.providers[name]

@@ -99,15 +99,8 @@ async def bounce(
     original = msg.bounce.original_message_id
     lead_id = await intake.lead_for_rfc_ids(conn, mailbox.client_id, [original] if original else [])
     summary = f"bounced: {msg.bounce.recipient or 'recipient'} {msg.bounce.status}".strip()
-    await timeline(
-        conn,
-        mailbox,
-        fetched,
-        "bounced",
-        summary,
-        lead_id=lead_id,
-        detail={"original_rfc_message_id": original or "", "diagnostic": msg.bounce.diagnostic},
-    )
+    # The timeline entry is written by the email.bounced consumer (timeline.py), for
+    # bounces from any producer alike.
     await publish(
         conn, payloads.email_bounced(msg, fetched, mailbox, lead_id), client_id=mailbox.client_id
     )

@@ -12,7 +12,7 @@ from leadwire_ingest.store import mailboxes
 POLL_BATCH = 500
 
 
-async def poll_due_mailboxes(ctx: IngestContext) -> int:
+async def poll_due_mailboxes(ctx: IngestContext) -> None:
     """Scheduled job: queue a sync for each mailbox whose poll is due."""
     now, s = ctx.clock(), ctx.settings
     async with ctx.pool.acquire() as conn, conn.transaction():
@@ -29,4 +29,3 @@ async def poll_due_mailboxes(ctx: IngestContext) -> int:
                 now, s.poll_interval_seconds, mailbox.failure_count, s.max_backoff_seconds
             )
             await mailboxes.mark_poll(conn, mailbox.mailbox_id, now, later)
-    return len(due)

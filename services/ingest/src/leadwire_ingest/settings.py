@@ -8,8 +8,6 @@ from leadwire.settings import ServiceSettings
 class IngestSettings(ServiceSettings):
     service_name: str = "ingest"
     http_port: int = 8002
-    # Until the platform's ServiceSettings declares it (then this line goes).
-    provider_callback_base_url: str = "http://127.0.0.1:8080"
 
     # Provider APIs (the sandbox in development and tests).
     gmail_api_base_url: str = "https://gmail.googleapis.com"
@@ -44,4 +42,4 @@ class IngestSettings(ServiceSettings):
         return self.pubsub_push_audience or self.callback_url("/webhooks/gmail/push")
 
     def callback_url(self, path: str) -> str:
-        return self.provider_callback_base_url.rstrip("/") + path
+        return self.callback_base_url + path

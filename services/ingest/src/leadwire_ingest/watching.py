@@ -73,13 +73,12 @@ def _renew_horizon(ctx: IngestContext, provider: str) -> timedelta:
     return timedelta(minutes=s.graph_subscription_renew_before_minutes)
 
 
-async def renew_due_watches(ctx: IngestContext) -> int:
+async def renew_due_watches(ctx: IngestContext) -> None:
     """Scheduled job: renew watches/subscriptions close to expiry (or missing)."""
     now = ctx.clock()
     horizon = now + max(_renew_horizon(ctx, "google"), _renew_horizon(ctx, "microsoft"))
     async with ctx.pool.acquire() as conn:
         due = await mailboxes.due_for_renewal(conn, now, horizon, RENEW_BATCH)
-    renewed = 0
     for mailbox in due:
         expires = (
             mailbox.watch_expires_at
@@ -88,11 +87,10 @@ async def renew_due_watches(ctx: IngestContext) -> int:
         )
         if expires is not None and expires > now + _renew_horizon(ctx, mailbox.provider):
             continue
-        renewed += await _renew_one(ctx, mailbox)
-    return renewed
+        await _renew_one(ctx, mailbox)
 
 
-async def _renew_one(ctx: IngestContext, mailbox: Mailbox) -> int:
+async def _renew_one(ctx: IngestContext, mailbox: Mailbox) -> None:
     s, now = ctx.settings, ctx.clock()
     try:
         watch = await ctx.provider(mailbox.provider).renew_watch(mailbox)
@@ -106,7 +104,7 @@ async def _renew_one(ctx: IngestContext, mailbox: Mailbox) -> int:
                 next_renew_at=next_attempt(now, 60, failures, s.max_backoff_seconds),
             )
         await record_failure(ctx, mailbox, "renew", exc)
-        return 0
+        return
     await store_watch(ctx, mailbox, watch)
     async with ctx.pool.acquire() as conn:
         await mailboxes.set_renew_result(
@@ -115,4 +113,3 @@ async def _renew_one(ctx: IngestContext, mailbox: Mailbox) -> int:
             failures=0,
             next_renew_at=now + timedelta(seconds=s.renew_check_interval_seconds),
         )
-    return 1
