@@ -33,7 +33,9 @@ async def sync_state(ingest: ServiceUnderTest, mailbox_id: Any) -> dict[str, Any
     return dict(answer.json())
 
 
-async def wait_watching(ingest: ServiceUnderTest, mailbox_id: Any, within: float = 15.0) -> dict[str, Any]:
+async def wait_watching(
+    ingest: ServiceUnderTest, mailbox_id: Any, within: float = 15.0
+) -> dict[str, Any]:
     """Until ingest has watched/subscribed the mailbox and done its first sync."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
@@ -43,13 +45,19 @@ async def wait_watching(ingest: ServiceUnderTest, mailbox_id: Any, within: float
             if state["watch_expires_at"] and state["last_sync_at"]:
                 return state
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"mailbox {mailbox_id} not watched within {within}s: {answer.text}")
+            raise AssertionError(
+                f"mailbox {mailbox_id} not watched within {within}s: {answer.text}"
+            )
         await asyncio.sleep(0.05)
 
 
 async def connect(
-    stack: TestStack, sandbox: Any, connected_mailbox: MailboxConnector, provider: str,
-    address: str, **client_fields: Any,
+    stack: TestStack,
+    sandbox: Any,
+    connected_mailbox: MailboxConnector,
+    provider: str,
+    address: str,
+    **client_fields: Any,
 ) -> tuple[ServiceUnderTest, ConnectedMailbox]:
     """Ingest running, a connected mailbox it watches (Gmail pushes routed to it)."""
     ingest = await start_ingest(stack, sandbox)

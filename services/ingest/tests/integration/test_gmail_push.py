@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 import pytest
@@ -22,9 +20,14 @@ async def test_a_pushed_gmail_message_becomes_lead_received_with_its_fields(
     ingest, mailbox = await connect(stack, sandbox, connected_mailbox, "google", "sales@acme.test")
 
     sandbox.deliver(
-        mailbox.address, **{"from": "ann@customer.example", "from_name": "Ann Lead",
-                            "subject": "Quote for 20 seats", "text": "Hello, a quote please?",
-                            "cc": ["bob@customer.example"]},
+        mailbox.address,
+        **{
+            "from": "ann@customer.example",
+            "from_name": "Ann Lead",
+            "subject": "Quote for 20 seats",
+            "text": "Hello, a quote please?",
+            "cc": ["bob@customer.example"],
+        },
     )
 
     [event] = await tap.wait_for("lead.received", within=15)

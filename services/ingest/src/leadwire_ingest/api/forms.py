@@ -89,14 +89,12 @@ async def preflight(client_slug: str, ctx: ContextDep, request: Request) -> Resp
 async def _read_limited(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"body over {limit} bytes")
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body over {limit} bytes")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise HTTPException(
-                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"body over {limit} bytes"
-            )
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body over {limit} bytes")
     return bytes(body)
 
 
@@ -128,7 +126,7 @@ def _validated(data: dict[str, Any]) -> LeadFormIn:
         fields = [
             {"field": ".".join(map(str, e["loc"])), "problem": e["msg"]} for e in exc.errors()
         ]
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, fields) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, fields) from None
 
 
 @router.post("/lead/{client_slug}", status_code=202)

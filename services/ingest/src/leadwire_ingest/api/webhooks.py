@@ -33,7 +33,7 @@ MAX_WEBHOOK_BODY = 1_000_000
 async def _json_body(request: Request) -> Any:
     body = await request.body()
     if len(body) > MAX_WEBHOOK_BODY:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body too large")
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "body too large")
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
