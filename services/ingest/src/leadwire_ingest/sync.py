@@ -44,12 +44,10 @@ async def sync_mailbox(
     provider = ctx.provider(mailbox.provider)
     started = ctx.clock()
     try:
+        if reason == "connected" or (reason == "lifecycle" and hint in _RESUBSCRIBE):
+            await _start_watching(ctx, provider, mailbox, renew=_has_watch(mailbox))
         if reason == "connected" and not mailbox.last_sync_at:
-            await _start_watching(ctx, provider, mailbox)
             changes = await provider.initial_cursor(mailbox, started - _window(ctx))
-        elif reason == "lifecycle" and hint in _RESUBSCRIBE:
-            await _start_watching(ctx, provider, mailbox, renew=True)
-            changes = await _changes(ctx, provider, mailbox, started)
         else:
             changes = await _changes(ctx, provider, mailbox, started)
         new, newest = await _ingest_all(ctx, provider, mailbox, changes)
@@ -59,6 +57,12 @@ async def sync_mailbox(
     lag = (ctx.clock() - newest).total_seconds() if newest else None
     await _commit_cursor(ctx, mailbox, changes, lag)
     return new
+
+
+def _has_watch(mailbox: Mailbox) -> bool:
+    return bool(
+        mailbox.watch_expires_at if mailbox.provider == "google" else mailbox.subscription_id
+    )
 
 
 def _window(ctx: IngestContext) -> timedelta:
