@@ -154,7 +154,7 @@ async def test_duplicated_and_late_pushes_make_one_lead(
         ({"from": "ann@customer.example", "subject": "win big", "spam": True}, "spam"),
         (
             {"from": "mailer-daemon@mx.example", "bounce": {"recipient": "x@customer.example"}},
-            "delivery-status",
+            "bounced",
         ),
     ],
 )
