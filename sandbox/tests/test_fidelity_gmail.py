@@ -127,3 +127,23 @@ def test_messages_delete_needs_full_scope_and_records_message_deleted(sandbox):
     )
     [record] = history.execute()["history"]
     assert record["messagesDeleted"][0]["message"]["id"] == inbound["id"]
+
+
+def test_multipart_upload_send_keeps_the_clients_bytes(sandbox, gmail_account):
+    from googleapiclient.http import MediaInMemoryUpload
+
+    gmail, _ = gmail_account(ADDRESS)
+    inbound = _inbound(sandbox)
+    raw = base64.urlsafe_b64decode(_reply("Re: Quote", "<q-1@customer.test>"))
+    media = MediaInMemoryUpload(raw, mimetype="message/rfc822")
+
+    sent = (
+        gmail.users()
+        .messages()
+        .send(userId="me", body={"threadId": inbound["threadId"]}, media_body=media)
+        .execute()
+    )
+    got = gmail.users().messages().get(userId="me", id=sent["id"], format="raw").execute()
+
+    assert sent["threadId"] == inbound["threadId"]
+    assert base64.urlsafe_b64decode(got["raw"]).endswith(raw)  # Gmail only adds headers

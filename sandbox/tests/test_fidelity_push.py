@@ -53,7 +53,9 @@ def test_gmail_pushes_out_of_order(sandbox, gmail_account):
 
 
 def test_a_late_push_finds_the_message_already_polled(sandbox, gmail_account):
-    sandbox.control.post("/_sandbox/google/push/faults", json={"mode": "delay", "delay_seconds": 2})
+    sandbox.control.post(
+        "/_sandbox/google/push/faults", json={"mode": "delay", "delay_seconds": 2}
+    ).raise_for_status()
     with running_receiver() as receiver:
         gmail, _ = gmail_account(ADDRESS, push_endpoint=receiver.url)
         start = gmail.users().watch(userId="me", body=TOPIC).execute()["historyId"]
@@ -141,3 +143,46 @@ def test_graph_counts_an_answer_after_the_deadline_as_failed_and_retries(sandbox
     [delivery] = sandbox.control.get("/_sandbox/microsoft/notifications").json()
     assert first == retried and delivery["delivered"] and delivery["attempts"] == 2
     assert delivery["statuses"][0] == "ReadTimeout"
+
+
+def _subscribe_with_lifecycle(graph, url: str, minutes: int) -> dict:
+    expires = (datetime.now(UTC) + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
+    answer = graph.post(
+        "/subscriptions",
+        json={
+            "changeType": "created",
+            "notificationUrl": url,
+            "lifecycleNotificationUrl": url,
+            "resource": "me/mailFolders('Inbox')/messages",
+            "expirationDateTime": expires,
+        },
+    )
+    answer.raise_for_status()
+    return answer.json()
+
+
+def test_graph_sends_reauthorization_required_shortly_before_expiry(graph_for):
+    graph = graph_for(OUTLOOK)
+    with running_receiver() as receiver:
+        sub = _subscribe_with_lifecycle(graph, receiver.url, minutes=5)  # within the lead
+        [event] = receiver.wait_for(1)
+
+    assert event["value"][0]["lifecycleEvent"] == "reauthorizationRequired"
+    assert event["value"][0]["subscriptionId"] == sub["id"]
+
+
+def test_expire_soon_control_brings_the_reauthorization_event(sandbox, graph_for):
+    graph = graph_for(OUTLOOK)
+    with running_receiver() as receiver:
+        sub = _subscribe_with_lifecycle(graph, receiver.url, minutes=120)
+        sandbox.control.post(
+            f"/_sandbox/microsoft/subscriptions/{sub['id']}/expire-soon", json={"seconds": 30}
+        ).raise_for_status()
+        [event] = receiver.wait_for(1)
+        renewed = graph.patch(
+            f"/subscriptions/{sub['id']}",
+            json={"expirationDateTime": (datetime.now(UTC) + timedelta(hours=2)).isoformat()},
+        )
+
+    assert event["value"][0]["lifecycleEvent"] == "reauthorizationRequired"
+    assert renewed.status_code == 200

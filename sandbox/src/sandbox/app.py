@@ -46,7 +46,7 @@ class Sandbox:
             if resolver is not None:
                 self.faults.resolvers.append(resolver)
             if hasattr(provider, "outbound"):
-                provider.outbound = self.route_outbound  # type: ignore[attr-defined]
+                provider.outbound = self.route_outbound
 
     def provider(self, name: str) -> FakeProvider:
         return self.providers[name]

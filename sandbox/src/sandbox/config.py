@@ -31,6 +31,10 @@ class SandboxConfig:
     push_retry_schedule: str = "fast"
     # Graph counts a notification answered later than this as failed, and retries it.
     graph_notification_deadline: float = 3.0
+    # Graph delta/skip tokens older than this many seconds answer 410 (None: never by age).
+    graph_delta_lifetime: float | None = None
+    # Seconds before a Graph subscription expires that reauthorizationRequired is sent.
+    graph_reauthorize_lead: float = 600.0
     # Gmail history older than this many seconds answers 404 too (None: count bound only).
     history_max_age: float | None = None
 

@@ -22,6 +22,7 @@ from typing import Any
 ErrorFormatter = Callable[[str, int, str], "tuple[str, bytes] | None"]
 # (path, bearer token) -> the lower-cased mailbox address the token speaks for, or None
 MailboxResolver = Callable[[str, str], "str | None"]
+Headers = list[tuple[bytes, bytes]]  # ASGI request headers
 
 _GOOGLE_STATUS = {
     400: "INVALID_ARGUMENT",
@@ -159,7 +160,7 @@ class FaultRegistry:
     def list(self) -> list[dict[str, Any]]:
         return [r.public() for r in self._rules]
 
-    def mailbox_of(self, path: str, headers: list[tuple[bytes, bytes]]) -> str | None:
+    def mailbox_of(self, path: str, headers: Headers) -> str | None:
         auth = next((v for k, v in headers if k == b"authorization"), b"").decode("latin-1")
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -170,9 +171,9 @@ class FaultRegistry:
                 return found.lower()
         return None
 
-    def pick(
-        self, method: str, path: str, headers: list[tuple[bytes, bytes]] | None = None
-    ) -> FaultRule | None:
+    def pick(self, method: str, path: str, headers: Headers | None = None) -> FaultRule | None:
+        if not self._rules:  # the usual case: keep the happy path to one check
+            return None
         cache: list[str | None] = []
 
         def mailbox() -> str | None:  # resolved once, and only if a rule asks

@@ -21,9 +21,15 @@ def google_control_router(fake: GoogleFake) -> APIRouter:
         return box
 
     @router.post("/mailboxes/{address}/expire-history")
-    async def expire_history(address: str) -> dict[str, Any]:
+    async def expire_history(
+        address: str, body: dict[str, Any] | None = Body(None)
+    ) -> dict[str, Any]:
+        """No body: drop all history; {"older_than_seconds": N}: drop records older than N s."""
         box = box_of(address)
-        box.expire_history()
+        older_than = (body or {}).get("older_than_seconds")
+        if older_than is not None and not isinstance(older_than, int | float):
+            raise HTTPException(400, "older_than_seconds must be a number")
+        box.expire_history(older_than)
         return {
             "address": box.address,
             "historyId": str(box.history_id),

@@ -186,7 +186,12 @@ def gmail_router(fake: GoogleFake) -> APIRouter:
         if unknown:
             raise _bad(f"Invalid value at 'history_types' ({sorted(unknown)[0]})")
         try:
-            records = box.history_since(int(startHistoryId), set(historyTypes or []), labelId)
+            records = box.history_since(
+                int(startHistoryId),
+                set(historyTypes or []),
+                labelId,
+                fake.config.history_max_age,
+            )
         except HistoryGone as exc:
             raise _not_found() from exc
         chunk, next_token = _page(records, pageToken, maxResults)

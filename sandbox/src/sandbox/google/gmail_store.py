@@ -214,13 +214,25 @@ class GmailMailbox:
         self._log(HistoryRecord(self._next_history(), "messageDeleted", stored.ref_with_labels()))
         return stored
 
-    def expire_history(self) -> None:
-        """Forget every record: any older startHistoryId now answers 404."""
-        self.history.clear()
-        self.history_floor = self.history_id
+    def expire_history(self, older_than: float | None = None) -> None:
+        """Forget records (all, or those older than `older_than` seconds): a startHistoryId
+        before the oldest kept record now answers 404."""
+        if older_than is None:
+            self.history.clear()
+            self.history_floor = self.history_id
+            return
+        cutoff = time.time() - older_than
+        dropped = [rec for rec in self.history if rec.at < cutoff]
+        if dropped:
+            del self.history[: len(dropped)]
+            self.history_floor = dropped[-1].id
 
     # --- reads -----------------------------------------------------------------
-    def history_since(self, start: int, types: set[str], label: str | None) -> list[HistoryRecord]:
+    def history_since(
+        self, start: int, types: set[str], label: str | None, max_age: float | None = None
+    ) -> list[HistoryRecord]:
+        if max_age is not None:  # the window is bounded by time as well as by count
+            self.expire_history(older_than=max_age)
         if start < self.history_floor:
             raise HistoryGone(start)
         out = []

@@ -54,7 +54,9 @@ class MicrosoftFake:
     def routers(self) -> list[APIRouter]:
         return [
             identity_router(self.identity),
-            graph_message_router(self.store, self.subscriptions.notify),
+            graph_message_router(
+                self.store, self.subscriptions.notify, lambda: self.config.graph_delta_lifetime
+            ),
             graph_send_router(self.store, self._after_send),
             subscription_router(self.subscriptions),
             fallback_router(),
@@ -73,6 +75,7 @@ class MicrosoftFake:
         await self.notifier.stop()
 
     def reset(self) -> None:
+        self.subscriptions.reset()
         self.store.reset()
         self.notifier.reset()
         self.identity.issuer_tokens.rotate_refresh_tokens = False

@@ -76,6 +76,7 @@ class Mailbox:
     # (change seq, message id, folder) of removed messages, for delta's @removed entries
     removed: list[tuple[int, str, str]] = field(default_factory=list)
     seq: int = 0
+    delta_epoch: int = 0  # bumped to expire every delta/skip token issued so far
     deny_consent: bool = False
     denied_scopes: set[str] = field(default_factory=set)
     throttle_remaining: int = 0
