@@ -15,6 +15,7 @@ from uuid import UUID
 
 from leadwire.events import MailboxSyncRecovered
 from leadwire_ingest.context import IngestContext
+from leadwire_ingest.domain.classify import arrived_after_connect
 from leadwire_ingest.domain.models import Mailbox, NotFound
 from leadwire_ingest.intake import ingest_message
 from leadwire_ingest.mailbox_health import record_failure
@@ -107,7 +108,7 @@ async def _ingest_all(
         fetched = await provider.fetch(mailbox, ref)
         if fetched is None:
             continue
-        answer = fetched.received_at >= mailbox.connected_at  # older mail is only imported
+        answer = arrived_after_connect(fetched.received_at, mailbox.connected_at)
         async with ctx.pool.acquire() as conn, conn.transaction():
             result = await ingest_message(conn, mailbox, client, fetched, answer=answer)
         if result.outcome != "duplicate":

@@ -75,3 +75,13 @@ def test_provider_spam_label_is_not_a_lead() -> None:
 def test_mail_in_the_sent_folder_is_self_sent_whatever_its_from() -> None:
     decision = decide("From: alias@other.example", sent_by_mailbox=True)
     assert decision.code == "self_sent"
+
+
+def test_mail_from_before_connect_is_not_answered_but_the_same_second_is() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from leadwire_ingest.domain.classify import arrived_after_connect
+
+    connected = datetime(2026, 11, 22, 10, 0, 0, 700000, tzinfo=UTC)
+    assert arrived_after_connect(connected.replace(microsecond=0), connected)
+    assert not arrived_after_connect(connected - timedelta(hours=1), connected)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
 
 from leadwire_ingest.domain.message import ParsedMessage
@@ -148,3 +149,13 @@ def classify(msg: ParsedMessage, facts: MailboxFacts) -> Decision:
         if finding is not None:
             return Decision("not_lead", *finding)
     return Decision("lead", "lead", f"new inbound message from {msg.from_address}")
+
+
+# Providers stamp arrival in whole seconds on their own clock: a message delivered in the
+# second we connected must not count as "before connect".
+CONNECT_GRACE = timedelta(minutes=2)
+
+
+def arrived_after_connect(received_at: datetime, connected_at: datetime) -> bool:
+    """Only mail that arrived after the mailbox was connected is answered."""
+    return received_at >= connected_at - CONNECT_GRACE
