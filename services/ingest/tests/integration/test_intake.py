@@ -204,3 +204,20 @@ async def test_unparseable_mail_is_recorded_and_skipped(
     assert result.outcome == "unparseable"
     kinds = await ingest_pool.fetch("SELECT kind FROM activities")
     assert [r["kind"] for r in kinds] == ["unparseable"]
+
+
+async def test_every_cpython_test_message_goes_through_intake(
+    ingest_pool: asyncpg.Pool, acme: tuple[ClientInfo, Mailbox]
+) -> None:
+    import email
+    from pathlib import Path
+
+    client, mailbox = acme
+    data = Path(email.__file__).parent.parent / "test" / "test_email" / "data"
+    files = sorted(data.glob("msg_*.txt"))
+    assert files
+    for n, path in enumerate(files):
+        result = await run(
+            ingest_pool, mailbox, client, fetched(path.read_bytes(), mid=f"c{n}", thread=f"t{n}")
+        )
+        assert result.outcome != "pending", path.name
