@@ -13,12 +13,16 @@ import logging
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import asyncpg
+
 from leadwire.events import MailboxSyncRecovered
 from leadwire_ingest.context import IngestContext
 from leadwire_ingest.domain.classify import arrived_after_connect
-from leadwire_ingest.domain.models import Mailbox, NotFound
+from leadwire_ingest.domain.models import ClientInfo, Mailbox, NotFound
+from leadwire_ingest.domain.payloads import FetchedMessage
 from leadwire_ingest.intake import ingest_message
 from leadwire_ingest.mailbox_health import record_failure
+from leadwire_ingest.outcomes import Intake
 from leadwire_ingest.providers.base import Changes, CursorExpired, MailProvider, ProviderError
 from leadwire_ingest.publishing import publish
 from leadwire_ingest.store import clients, intake, mailboxes
@@ -109,12 +113,44 @@ async def _ingest_all(
         if fetched is None:
             continue
         answer = arrived_after_connect(fetched.received_at, mailbox.connected_at)
-        async with ctx.pool.acquire() as conn, conn.transaction():
-            result = await ingest_message(conn, mailbox, client, fetched, answer=answer)
+        result = await _ingest_one(ctx, mailbox, client, fetched, answer)
         if result.outcome != "duplicate":
             new += 1
             newest = max(newest, fetched.received_at) if newest else fetched.received_at
     return new, newest
+
+
+async def _ingest_one(
+    ctx: IngestContext,
+    mailbox: Mailbox,
+    client: ClientInfo | None,
+    fetched: FetchedMessage,
+    answer: bool,
+) -> Intake:
+    """One message in its own transaction. A message that breaks intake itself (a bug, a
+    value Postgres refuses) is recorded as failed and skipped: it must not stall the
+    mailbox, and the cursor may pass it because the failure is on record."""
+    try:
+        async with ctx.pool.acquire() as conn, conn.transaction():
+            return await ingest_message(conn, mailbox, client, fetched, answer=answer)
+    except (asyncpg.PostgresError, ValueError, TypeError, LookupError) as exc:
+        _log.exception("message %s could not be ingested", fetched.provider_message_id)
+        why = f"{type(exc).__name__}: {str(exc)[:300]}"
+        async with ctx.pool.acquire() as conn, conn.transaction():
+            await intake.claim_provider_message(
+                conn, mailbox.mailbox_id, fetched.provider_message_id, mailbox.client_id
+            )
+            await intake.record_decision(
+                conn,
+                mailbox.mailbox_id,
+                fetched.provider_message_id,
+                outcome="failed",
+                reason=why,
+                rfc_message_id=None,
+                provider_thread_id=fetched.provider_thread_id,
+                lead_id=None,
+            )
+        return Intake("failed", why)
 
 
 async def _commit_cursor(

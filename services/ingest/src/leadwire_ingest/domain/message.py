@@ -165,18 +165,23 @@ def _sent_at(msg: Message) -> datetime | None:
     return value if value.tzinfo is not None else None
 
 
+def _clean(text: str) -> str:
+    # Postgres text refuses NUL; some mail carries it in headers or bodies.
+    return text.replace("\x00", "")
+
+
 def _parse(raw: bytes) -> ParsedMessage:
     msg = email.message_from_bytes(raw, policy=policy.default)
     assert isinstance(msg, EmailMessage)
     sender = _header_text(msg, "From")
     from_name, from_address = parseaddr(sender)
     plain, html = _bodies(msg)
-    text = plain.strip() or html_to_text(html)
-    subject = _header_text(msg, "Subject")
+    text = _clean(plain.strip() or html_to_text(html))
+    subject = _clean(_header_text(msg, "Subject"))
     from_address = from_address.strip().lower()
     return ParsedMessage(
         from_address=from_address,
-        from_name=_decoded(from_name),
+        from_name=_clean(_decoded(from_name)),
         to=tuple(a for _, a in _addresses(msg, "To")),
         cc=tuple(a for _, a in _addresses(msg, "Cc")),
         reply_to=tuple(a for _, a in _addresses(msg, "Reply-To")),
