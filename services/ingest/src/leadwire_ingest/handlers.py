@@ -55,6 +55,8 @@ def register(runtime: ServiceRuntime, ctx: IngestContext) -> None:
     async def sync(event: Consumed[MailboxSyncRequested]) -> None:
         request = event.payload
         await sync_mailbox(ctx, request.mailbox_id, request.reason, request.resource)
+        async with event.transaction():
+            pass  # record the request as handled: a redelivery is skipped
 
     @runtime.consumer(
         "timeline",
