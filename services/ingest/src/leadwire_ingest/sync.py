@@ -109,7 +109,14 @@ async def _ingest_all(
         async with ctx.pool.acquire() as conn:
             if await intake.was_seen(conn, mailbox.mailbox_id, ref.message_id):
                 continue
-        fetched = await provider.fetch(mailbox, ref)
+        try:
+            fetched = await provider.fetch(mailbox, ref)
+        except ProviderError as exc:
+            if exc.status not in (400, 422):
+                raise  # throttled, unavailable, forbidden, revoked: the sync retries later
+            # The provider refuses this one message for good: skip it, on record.
+            await _record_unfetchable(ctx, mailbox, ref.message_id, str(exc))
+            continue
         if fetched is None:
             continue
         answer = arrived_after_connect(fetched.received_at, mailbox.connected_at)
@@ -136,21 +143,25 @@ async def _ingest_one(
     except (asyncpg.PostgresError, ValueError, TypeError, LookupError) as exc:
         _log.exception("message %s could not be ingested", fetched.provider_message_id)
         why = f"{type(exc).__name__}: {str(exc)[:300]}"
-        async with ctx.pool.acquire() as conn, conn.transaction():
-            await intake.claim_provider_message(
-                conn, mailbox.mailbox_id, fetched.provider_message_id, mailbox.client_id
-            )
-            await intake.record_decision(
-                conn,
-                mailbox.mailbox_id,
-                fetched.provider_message_id,
-                outcome="failed",
-                reason=why,
-                rfc_message_id=None,
-                provider_thread_id=fetched.provider_thread_id,
-                lead_id=None,
-            )
+        await _record_unfetchable(ctx, mailbox, fetched.provider_message_id, why)
         return Intake("failed", why)
+
+
+async def _record_unfetchable(
+    ctx: IngestContext, mailbox: Mailbox, message_id: str, why: str
+) -> None:
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await intake.claim_provider_message(conn, mailbox.mailbox_id, message_id, mailbox.client_id)
+        await intake.record_decision(
+            conn,
+            mailbox.mailbox_id,
+            message_id,
+            outcome="failed",
+            reason=why[:1000],
+            rfc_message_id=None,
+            provider_thread_id=None,
+            lead_id=None,
+        )
 
 
 async def _commit_cursor(
