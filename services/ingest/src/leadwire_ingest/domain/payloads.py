@@ -37,7 +37,7 @@ def history_from(activities: list[Activity]) -> list[PriorMessage]:
     """The contact's earlier emails (newest first in, oldest first out), at most 20."""
     prior = [
         PriorMessage(
-            direction="in" if a.kind == "email_in" else "out",
+            direction="out" if a.kind == "email_out" else "in",
             sent_at=a.occurred_at,
             subject=str(a.detail.get("subject", "")),
             excerpt=str(a.detail.get("excerpt", ""))[:2000],

@@ -151,7 +151,7 @@ async def contact_emails(conn: Conn, contact_id: UUID, limit: int) -> list[Activ
     """The contact's latest emails in and out (for a new lead's `history`), newest first."""
     rows = await conn.fetch(
         "SELECT client_id, kind, summary, occurred_at, lead_id, contact_id, mailbox_id, detail"
-        " FROM activities WHERE contact_id = $1 AND kind IN ('email_in', 'email_out')"
+        " FROM activities WHERE contact_id = $1 AND kind IN ('email_in', 'email_out', 'form_in')"
         " ORDER BY occurred_at DESC LIMIT $2",
         contact_id,
         limit,
