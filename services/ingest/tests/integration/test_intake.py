@@ -221,3 +221,15 @@ async def test_every_cpython_test_message_goes_through_intake(
             ingest_pool, mailbox, client, fetched(path.read_bytes(), mid=f"c{n}", thread=f"t{n}")
         )
         assert result.outcome != "pending", path.name
+
+
+async def test_a_second_lead_from_a_contact_carries_the_first_in_its_history(
+    ingest_pool: asyncpg.Pool, acme: tuple[ClientInfo, Mailbox]
+) -> None:
+    client, mailbox = acme
+    await run(ingest_pool, mailbox, client, fetched(raw_mail()))
+    second = raw_mail(message_id="<m9@customer.example>", subject="Another question")
+    await run(ingest_pool, mailbox, client, fetched(second, mid="p9", thread="t9"))
+    events = await outbox(ingest_pool)
+    history = events[-1]["payload"]["history"]
+    assert [(h["direction"], h["subject"]) for h in history] == [("in", "Quote for 20 seats")]
