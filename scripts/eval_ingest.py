@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import os
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -44,14 +45,17 @@ def evaluate(root: Path) -> int:
     reasons: Counter[str] = Counter()
     failures: list[str] = []
     misses: list[str] = []
+    spent = 0.0
     for row in rows:
         raw = (root / row["file"]).read_bytes()
+        started = time.perf_counter()
         parsed = parse_message(raw)
         if isinstance(parsed, Unparseable):
             table[row["label"]]["unparseable"] += 1
             failures.append(f"{row['file']} ({row['label']}): {parsed.reason}")
             continue
         decision = classify(parsed, FACTS)
+        spent += time.perf_counter() - started
         table[row["label"]][decision.outcome] += 1
         reasons[decision.code] += 1
         expected = EXPECTED.get(row["label"], "?")
@@ -74,6 +78,7 @@ def evaluate(root: Path) -> int:
             f"| {c['unparseable']} | {EXPECTED.get(label, '?')} |"
         )
     print("\nreasons:", ", ".join(f"{k}={v}" for k, v in reasons.most_common()))
+    print(f"\nparse + classify: {spent / len(rows) * 1000:.2f} ms per message (mean)")
     print(f"\nparse failures: {len(failures)}")
     for line in failures:
         print("  " + line)
