@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from leadwire.events import LeadReplied
 from leadwire_ingest.domain import payloads
-from leadwire_ingest.domain.classify import Decision, auto_reply_reason
+from leadwire_ingest.domain.classify import Decision, auto_reply_reason, sent_by_leadwire
 from leadwire_ingest.domain.message import ParsedMessage
 from leadwire_ingest.domain.models import Activity, Mailbox
 from leadwire_ingest.domain.payloads import FetchedMessage
@@ -70,7 +70,7 @@ async def outgoing(
     ours = await intake.is_outbound(
         conn, mailbox.mailbox_id, fetched.provider_message_id, msg.rfc_message_id
     )
-    if ours:
+    if ours or sent_by_leadwire(msg.rfc_message_id):
         return Intake("sent_by_us", "sent by leadwire (sender)", lead_id)
     if lead_id is None:
         return Intake("not_lead", decision.reason)

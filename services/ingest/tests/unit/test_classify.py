@@ -85,3 +85,11 @@ def test_mail_from_before_connect_is_not_answered_but_the_same_second_is() -> No
     connected = datetime(2026, 11, 22, 10, 0, 0, 700000, tzinfo=UTC)
     assert arrived_after_connect(connected.replace(microsecond=0), connected)
     assert not arrived_after_connect(connected - timedelta(hours=1), connected)
+
+
+def test_the_sender_services_message_ids_are_recognised_as_ours() -> None:
+    from leadwire_ingest.domain.classify import sent_by_leadwire
+
+    assert sent_by_leadwire("<3f2a9c.leadwire@acme.test>")
+    assert not sent_by_leadwire("<CAF=abc@mail.gmail.com>")
+    assert not sent_by_leadwire(None)

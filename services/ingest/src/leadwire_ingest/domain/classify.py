@@ -159,3 +159,10 @@ CONNECT_GRACE = timedelta(minutes=2)
 def arrived_after_connect(received_at: datetime, connected_at: datetime) -> bool:
     """Only mail that arrived after the mailbox was connected is answered."""
     return received_at >= connected_at - CONNECT_GRACE
+
+
+def sent_by_leadwire(rfc_message_id: str | None) -> bool:
+    """The sender service's Message-IDs are `<hex.leadwire@domain>`: a sent message with
+    one is ours even if its email.sent has not reached us yet (sync can be faster)."""
+    local = (rfc_message_id or "").strip("<>").partition("@")[0]
+    return local.endswith(".leadwire")
