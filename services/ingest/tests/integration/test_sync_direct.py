@@ -97,3 +97,46 @@ async def test_the_cursor_does_not_pass_mail_that_was_not_committed(
         healed = await mailboxes.get(conn, mailbox_id)
     assert healed.failure_count == 0 and healed.history_id != cursor
     assert await leads_published(ctx.pool) == ["c@customer.example"]
+
+
+async def test_renewal_renews_a_watch_near_expiry_and_backs_off_when_it_fails(
+    sandbox: Any, gmail_ctx: tuple[IngestContext, UUID]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from leadwire_ingest.watching import renew_due_watches
+
+    ctx, mailbox_id = gmail_ctx
+    await sync_mailbox(ctx, mailbox_id, "connected")
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    await ctx.pool.execute(
+        "UPDATE mailboxes SET watch_expires_at = $1, next_renew_at = now()", soon
+    )
+    rule = sandbox.add_fault(path="/gmail/v1/users/me/watch", status=403, count=1)
+    await renew_due_watches(ctx)
+    async with ctx.pool.acquire() as conn:
+        failed = await mailboxes.get(conn, mailbox_id)
+    assert failed.renew_failures == 1 and failed.watch_expires_at == soon
+    assert failed.next_renew_at is not None and failed.next_renew_at > datetime.now(UTC)
+    sandbox.control.delete(f"/_sandbox/faults/{rule['id']}")
+    await ctx.pool.execute("UPDATE mailboxes SET next_renew_at = now()")
+    await renew_due_watches(ctx)
+    async with ctx.pool.acquire() as conn:
+        renewed = await mailboxes.get(conn, mailbox_id)
+    assert renewed.renew_failures == 0
+    assert renewed.watch_expires_at and renewed.watch_expires_at > datetime.now(UTC) + timedelta(
+        days=6
+    )
+
+
+async def test_the_poll_job_queues_one_sync_per_due_mailbox_and_reschedules_it(
+    gmail_ctx: tuple[IngestContext, UUID],
+) -> None:
+    from leadwire_ingest.polling import poll_due_mailboxes
+
+    ctx, mailbox_id = gmail_ctx
+    await poll_due_mailboxes(ctx)
+    await poll_due_mailboxes(ctx)  # not due again until the interval has passed
+    rows = await ctx.pool.fetch("SELECT body FROM outbox WHERE type = 'mailbox.sync_requested'")
+    assert [r["body"]["payload"]["reason"] for r in rows] == ["poll"]
+    assert rows[0]["body"]["payload"]["mailbox_id"] == str(mailbox_id)
