@@ -12,8 +12,14 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 from leadwire_ingest.context import IngestContext
-from leadwire_ingest.domain.form import FormPost, dedupe_key, form_lead_received, spam_reasons
-from leadwire_ingest.domain.models import Activity, ClientInfo
+from leadwire_ingest.domain.form import (
+    FormPost,
+    dedupe_key,
+    form_activity,
+    form_lead_received,
+    spam_reasons,
+)
+from leadwire_ingest.domain.models import ClientInfo
 from leadwire_ingest.domain.payloads import history_from
 from leadwire_ingest.publishing import publish
 from leadwire_ingest.store import Conn, intake, leads
@@ -40,7 +46,7 @@ async def submit_form(
             return FormResult(existing, duplicate=True)
         result = await _new_form_lead(conn, ctx, client, post)
         await intake.insert_form_submission(
-            conn, client.client_id, idempotency_key, key, result.lead_id
+            conn, client.client_id, idempotency_key, key, result.lead_id, now
         )
         return result
 
@@ -78,27 +84,7 @@ async def _new_form_lead(
         status="flagged" if reasons else "new",
         received_at=now,
     )
-    summary = f"form post from {post.email}" + (
-        f" flagged: {'; '.join(reasons)}" if reasons else ""
-    )
-    await leads.insert_activity(
-        conn,
-        Activity(
-            client_id=client.client_id,
-            kind="form_in",
-            summary=summary,
-            occurred_at=now,
-            lead_id=lead_id,
-            contact_id=contact_id,
-            detail={
-                "subject": event.subject,
-                "excerpt": post.message[:500],
-                "origin": post.origin or "",
-                "page_url": post.page_url or "",
-                "spam_reasons": "; ".join(reasons),
-            },
-        ),
-    )
+    await leads.insert_activity(conn, form_activity(post, event, reasons, client.client_id))
     if not reasons:
         await publish(conn, event, client_id=client.client_id, correlation_id=lead_id)
     return FormResult(lead_id, duplicate=False, flagged=bool(reasons))

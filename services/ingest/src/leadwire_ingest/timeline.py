@@ -32,68 +32,60 @@ TimelineEvent = (
 )
 
 
-def _describe(event: TimelineEvent) -> tuple[str, str, LeadStatus | None, dict[str, str]]:
+Description = tuple[str, str, LeadStatus | None, dict[str, str]]
+
+
+def _draft(event: DraftCreated) -> Description:
+    status: LeadStatus = "drafted" if event.auto_send else "awaiting_approval"
+    detail = {
+        "draft_id": str(event.draft_id),
+        "subject": event.subject,
+        "excerpt": event.body_text[:500],
+        "reasons": "; ".join(event.reasons),
+    }
+    return "draft_created", f"draft written ({event.guard_verdict})", status, detail
+
+
+def _sent(event: EmailSent) -> Description:
+    detail = {
+        "subject": event.subject,
+        "excerpt": event.snippet,
+        "kind": event.kind,
+        "provider_message_id": event.provider_message_id,
+    }
+    return "email_out", f"sent to {event.to_address}: {event.subject}", "replied", detail
+
+
+def _bounced(event: EmailBounced) -> Description:
+    detail = {
+        "original_rfc_message_id": event.original_rfc_message_id or "",
+        "diagnostic": event.diagnostic,
+    }
+    return "bounced", f"bounced: {event.recipient} {event.status}".strip(), None, detail
+
+
+def _describe(event: TimelineEvent) -> Description:
     """(kind, summary, proposed status, detail) for one event."""
-    match event:
-        case DraftCreated():
-            status: LeadStatus = "drafted" if event.auto_send else "awaiting_approval"
-            return (
-                "draft_created",
-                f"draft written ({event.guard_verdict})",
-                status,
-                {
-                    "draft_id": str(event.draft_id),
-                    "subject": event.subject,
-                    "excerpt": event.body_text[:500],
-                    "reasons": "; ".join(event.reasons),
-                },
-            )
-        case DraftApproved():
-            return (
-                "draft_approved",
-                f"draft approved by {event.approved_by}",
-                "drafted",
-                {"draft_id": str(event.draft_id)},
-            )
-        case DraftRejected():
-            return (
-                "draft_rejected",
-                f"draft rejected by {event.rejected_by}: {event.reason}",
-                None,
-                {"draft_id": str(event.draft_id)},
-            )
-        case EmailSent():
-            return (
-                "email_out",
-                f"sent to {event.to_address}: {event.subject}",
-                "replied",
-                {
-                    "subject": event.subject,
-                    "excerpt": event.snippet,
-                    "kind": event.kind,
-                    "provider_message_id": event.provider_message_id,
-                },
-            )
-        case EmailSendFailed():
-            return (
-                "send_failed",
-                f"sending failed ({event.error_code}): {event.error_message}",
-                None,
-                {"permanent": str(event.permanent)},
-            )
-        case LeadFlagged():
-            return "flagged", f"flagged: {'; '.join(event.reasons)}", "flagged", {}
-        case EmailBounced():
-            return (
-                "bounced",
-                f"bounced: {event.recipient} {event.status}".strip(),
-                None,
-                {
-                    "original_rfc_message_id": event.original_rfc_message_id or "",
-                    "diagnostic": event.diagnostic,
-                },
-            )
-    raise TypeError(f"not a timeline event: {type(event).__name__}")
+    if isinstance(event, DraftCreated):
+        return _draft(event)
+    if isinstance(event, EmailSent):
+        return _sent(event)
+    if isinstance(event, EmailBounced):
+        return _bounced(event)
+    if isinstance(event, DraftApproved):
+        return (
+            "draft_approved",
+            f"draft approved by {event.approved_by}",
+            "drafted",
+            {"draft_id": str(event.draft_id)},
+        )
+    if isinstance(event, DraftRejected):
+        summary = f"draft rejected by {event.rejected_by}: {event.reason}"
+        return "draft_rejected", summary, None, {"draft_id": str(event.draft_id)}
+    if isinstance(event, EmailSendFailed):
+        summary = f"sending failed ({event.error_code}): {event.error_message}"
+        return "send_failed", summary, None, {"permanent": str(event.permanent)}
+    return "flagged", f"flagged: {'; '.join(event.reasons)}", "flagged", {}
 
 
 async def record_timeline_event(

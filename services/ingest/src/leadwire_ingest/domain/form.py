@@ -8,6 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from leadwire.events import InboundSignals, LeadReceived, PriorMessage
+from leadwire_ingest.domain.models import Activity
 from leadwire_ingest.domain.text import count_links
 
 # More links than this in a form message is a link flood (spam), never answered.
@@ -84,4 +85,24 @@ def form_lead_received(
         page_url=post.page_url,
         user_agent=post.user_agent,
         history=history,
+    )
+
+
+def form_activity(post: FormPost, lead: LeadReceived, spam: list[str], client_id: UUID) -> Activity:
+    """The timeline entry of a form post, with why it was flagged if it was."""
+    flagged = f" flagged: {'; '.join(spam)}" if spam else ""
+    return Activity(
+        client_id=client_id,
+        kind="form_in",
+        summary=f"form post from {post.email}{flagged}",
+        occurred_at=lead.received_at,
+        lead_id=lead.lead_id,
+        contact_id=lead.contact_id,
+        detail={
+            "subject": lead.subject,
+            "excerpt": post.message[:500],
+            "origin": post.origin or "",
+            "page_url": post.page_url or "",
+            "spam_reasons": "; ".join(spam),
+        },
     )

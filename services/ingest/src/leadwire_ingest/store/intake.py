@@ -236,14 +236,20 @@ async def find_form_duplicate(
 
 
 async def insert_form_submission(
-    conn: Conn, client_id: UUID, idempotency_key: str | None, dedupe_key: str, lead_id: UUID
+    conn: Conn,
+    client_id: UUID,
+    idempotency_key: str | None,
+    dedupe_key: str,
+    lead_id: UUID,
+    created_at: datetime,
 ) -> None:
     await conn.execute(
         "INSERT INTO form_submissions (submission_id, client_id, idempotency_key, dedupe_key,"
-        " lead_id) VALUES ($1, $2, $3, $4, $5)",
+        " lead_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         uuid4(),
         client_id,
         idempotency_key,
         dedupe_key,
         lead_id,
+        created_at,
     )
