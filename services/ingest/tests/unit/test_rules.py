@@ -82,3 +82,15 @@ def test_authentication_results_comments_and_unknown_methods() -> None:
     header = "mx.example; spf=pass (sender ok) smtp.mailfrom=a.example; arc=pass; dkim=hardfail"
     assert parse_authentication_results(header) == {"spf": "pass", "arc": "pass", "dkim": "fail"}
     assert parse_authentication_results("mx.example; none") == {}
+
+
+def test_a_graph_page_token_only_leads_back_to_our_graph() -> None:
+    from leadwire_ingest.providers.base import ProviderError
+    from leadwire_ingest.providers.graph import _decode_page_token, _encode_page_token
+
+    api = "https://graph.microsoft.com/v1.0"
+    link = f"{api}/me/messages?$skip=20"
+    assert _decode_page_token(_encode_page_token(link), api) == link
+    for forged in (_encode_page_token("http://169.254.169.254/latest"), "%%%"):
+        with pytest.raises(ProviderError):
+            _decode_page_token(forged, api)
