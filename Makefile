@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 QUEUE ?=
 SCALE ?=
 
-.PHONY: install infra lint typecheck test test-fast demo up down status scale compose-up compose-down config bench docs replay-dlq rotate-keys sandbox stack clean
+.PHONY: eval-ingest install infra lint typecheck test test-fast demo up down status scale compose-up compose-down config bench docs replay-dlq rotate-keys sandbox stack clean
 
 install: $(VENV)/.installed
 
@@ -90,3 +90,8 @@ rotate-keys: install
 
 clean:
 	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache
+
+# Ingest's parser and lead classifier against the labelled corpus beside the checkout.
+MAIL_CORPUS_DIR ?= ../shared/mail-corpus
+eval-ingest: install
+	MAIL_CORPUS_DIR=$(MAIL_CORPUS_DIR) $(BIN)/python scripts/eval_ingest.py

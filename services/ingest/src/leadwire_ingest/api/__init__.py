@@ -1,0 +1,1 @@
+"""HTTP routers of the ingest service, one per resource."""

@@ -1,0 +1,1 @@
+"""Adapters to the mail providers (Gmail, Graph) behind one `MailProvider` Protocol."""
