@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / ".run"
 BIN = Path(sys.executable).parent
 SANDBOX_PORT = 8900
+# The sandbox Slack signs interactions with whatever the caller names; the demo uses this.
+SLACK_SIGNING_SECRET = "sandbox-slack-signing-secret-0123456789abcdef"
 GATEWAY_PORT = 8080
 SERVICES = {"oauth": 8001, "ingest": 8002, "drafter": 8003, "sender": 8004, "notifier": 8005}
 DEMO_DATABASE = "leadwire_demo"
