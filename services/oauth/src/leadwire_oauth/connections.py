@@ -21,6 +21,7 @@ from leadwire_oauth.domain.grants import (
     ConnectError,
     Identity,
     ProviderMisconfigured,
+    ProviderUnavailable,
     TokenGrant,
     browser_secret,
     hash_browser_secret,
@@ -152,10 +153,17 @@ async def complete_connect(
         ctx.guards[provider_name].refused_credentials(exc.code)
         raise
     await _require_scopes(ctx, provider_name, grant)
-    identity = await provider.identify(grant.access_token)
-    if not identity.address:
-        raise ConnectError("no_address", "The provider did not tell which address was connected.")
-    return await _save_connection(ctx, flow.client_id, provider_name, identity, grant)
+    try:
+        identity = await provider.identify(grant.access_token)
+        if not identity.address:
+            raise ConnectError(
+                "no_address", "The provider did not tell which address was connected."
+            )
+        return await _save_connection(ctx, flow.client_id, provider_name, identity, grant)
+    except (ConnectError, ProviderUnavailable):
+        # Refused after the provider granted access: leave no live grant behind.
+        await provider.revoke(grant.refresh_token or grant.access_token)
+        raise
 
 
 async def _require_scopes(ctx: OAuthContext, provider_name: str, grant: TokenGrant) -> None:
@@ -184,7 +192,9 @@ async def _save_connection(
         existing = await store.find_mailbox(conn, provider_name, address)
         if existing is not None and existing.client_id != client_id:
             raise ConnectError(
-                "address_taken", f"{address} is already connected to another client."
+                "address_taken",
+                f"{address} belongs to another client; an admin can move it"
+                " (POST /admin/mailboxes/{id}/move). Nothing was stored.",
             )
         mailbox_id = existing.id if existing else uuid.uuid4()
         draft = Mailbox(

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadwire.contracts.base import Provider
-from leadwire_oauth import connections, store
+from leadwire_oauth import connections, mailbox_moves, store
 from leadwire_oauth.api.deps import AdminDep, ContextDep
 from leadwire_oauth.api.pages import outcome
 from leadwire_oauth.domain.grants import (
@@ -189,4 +189,27 @@ def _disconnected(mailbox: Mailbox) -> MailboxStatusOut:
             address=mailbox.address,
             status="disconnected",
         )
+    )
+
+
+class MoveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client_id: UUID = Field(description="The client the mailbox moves to.")
+
+
+@router.post("/admin/mailboxes/{mailbox_id}/move")
+async def move_mailbox(
+    mailbox_id: UUID, body: MoveRequest, ctx: ContextDep, _: AdminDep
+) -> MailboxStatusOut:
+    """Hand a mailbox (and its grant, if connected) to another client."""
+    try:
+        mailbox = await mailbox_moves.move_mailbox(ctx, mailbox_id, body.client_id)
+    except mailbox_moves.MoveRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if mailbox is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no mailbox {mailbox_id}")
+    return (
+        _status_out(connection_status(mailbox))
+        if mailbox.status != "disconnected"
+        else _disconnected(mailbox)
     )
