@@ -17,6 +17,7 @@ from leadwire.outbox import add_event
 from leadwire_oauth import store
 from leadwire_oauth.clients import client_changed
 from leadwire_oauth.context import OAuthContext
+from leadwire_oauth.domain.callback_state import flow_refusal
 from leadwire_oauth.domain.grants import (
     ConnectError,
     Identity,
@@ -110,17 +111,13 @@ async def claim_flow(
         raise StateRejected("The state was issued for another provider.")
     nonce = str(claims.get("nonce", ""))
     now = datetime.now(UTC)
+    cookie = cookies.get(binding_cookie_name(nonce), "")
     async with ctx.pool.acquire() as conn, conn.transaction():
         flow = await store.get_flow_for_update(conn, nonce)
-        if flow is None:
-            raise StateRejected("This sign-in is unknown to Leadwire; start the connection again.")
-        if flow.used_at is not None:
-            raise StateRejected("This sign-in link was already used; start the connection again.")
-        if flow.expires_at <= now:
-            raise StateRejected("This sign-in expired; start the connection again.")
-        cookie = cookies.get(binding_cookie_name(nonce), "")
-        if not secrets.compare_digest(hash_browser_secret(cookie), flow.browser_hash):
-            raise StateRejected("This sign-in was started in another browser; start it again here.")
+        refusal = flow_refusal(flow, provider_name, now, cookie)
+        if refusal is not None:
+            raise StateRejected(refusal)
+        assert flow is not None
         await store.mark_flow_used(conn, nonce, now)
     return flow
 
