@@ -28,7 +28,7 @@ from leadwire_oauth.domain.grants import (
     hash_browser_secret,
     missing_scopes,
 )
-from leadwire_oauth.domain.models import Mailbox, PendingFlow
+from leadwire_oauth.domain.models import Mailbox, PendingFlow, ProviderName
 
 PROVIDER_ERRORS = {
     "access_denied": "Permission was not granted at the provider's consent screen.",
@@ -64,7 +64,7 @@ def binding_cookie_name(nonce: str) -> str:
 
 
 async def start_connect(
-    ctx: OAuthContext, client_id: UUID, provider_name: str, login_hint: str | None
+    ctx: OAuthContext, client_id: UUID, provider_name: ProviderName, login_hint: str | None
 ) -> ConnectStart:
     provider = ctx.provider(provider_name)
     if provider is None or not provider.configured:
@@ -98,7 +98,7 @@ async def start_connect(
 
 
 async def claim_flow(
-    ctx: OAuthContext, provider_name: str, state: str | None, cookies: Mapping[str, str]
+    ctx: OAuthContext, provider_name: ProviderName, state: str | None, cookies: Mapping[str, str]
 ) -> PendingFlow:
     """Verify the state and use up its flow, whatever happens next."""
     if not state:
@@ -130,7 +130,10 @@ _STATE_MESSAGES = {
 
 
 async def complete_connect(
-    ctx: OAuthContext, provider_name: str, query: Mapping[str, str], cookies: Mapping[str, str]
+    ctx: OAuthContext,
+    provider_name: ProviderName,
+    query: Mapping[str, str],
+    cookies: Mapping[str, str],
 ) -> Connected:
     flow = await claim_flow(ctx, provider_name, query.get("state"), cookies)
     provider_error = query.get("error")
@@ -163,7 +166,9 @@ async def complete_connect(
         raise
 
 
-async def _require_scopes(ctx: OAuthContext, provider_name: str, grant: TokenGrant) -> None:
+async def _require_scopes(
+    ctx: OAuthContext, provider_name: ProviderName, grant: TokenGrant
+) -> None:
     missing = missing_scopes(provider_name, grant.scopes, grant.refresh_token is not None)
     if missing:
         # Leave no half-granted access behind at the provider.
@@ -181,7 +186,11 @@ async def _require_scopes(ctx: OAuthContext, provider_name: str, grant: TokenGra
 
 
 async def _save_connection(
-    ctx: OAuthContext, client_id: UUID, provider_name: str, identity: Identity, grant: TokenGrant
+    ctx: OAuthContext,
+    client_id: UUID,
+    provider_name: ProviderName,
+    identity: Identity,
+    grant: TokenGrant,
 ) -> Connected:
     address = identity.address
     now = datetime.now(UTC)

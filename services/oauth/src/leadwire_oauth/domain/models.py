@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 AUTO_SEND_MODES = ("off", "guarded", "always")
-PROVIDERS = ("google", "microsoft")
+ProviderName = Literal["google", "microsoft"]
+PROVIDERS: tuple[ProviderName, ...] = ("google", "microsoft")
+# As the mailboxes table's CHECK constraint allows.
+MailboxStatus = Literal["connected", "revoked", "error", "disconnected"]
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,10 @@ class Client:
 class Mailbox:
     id: UUID
     client_id: UUID
-    provider: str
+    provider: ProviderName
     address: str
     display_name: str
-    status: str
+    status: MailboxStatus
     scopes: list[str]
     access_token_enc: bytes | None
     refresh_token_enc: bytes | None
