@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from leadwire.crypto import InvalidStateError, aad_for
+from leadwire.crypto import InvalidStateError
 from leadwire.events import MailboxConnected, MailboxDisconnected, new_event
 from leadwire.outbox import add_event
 from leadwire_oauth import store
@@ -29,6 +29,7 @@ from leadwire_oauth.domain.grants import (
     missing_scopes,
 )
 from leadwire_oauth.domain.models import Mailbox, PendingFlow, ProviderName
+from leadwire_oauth.domain.sealed import flow_secret_aad, mailbox_token_aad
 
 PROVIDER_ERRORS = {
     "access_denied": "Permission was not granted at the provider's consent screen.",
@@ -81,9 +82,7 @@ async def start_connect(
         state=state, redirect_uri=ctx.settings.callback_url(provider_name), login_hint=login_hint
     )
     browser = browser_secret()
-    secret = ctx.keys.encrypt(
-        json.dumps(start.flow_secret).encode(), aad_for("oauth_flows", nonce, "secret")
-    )
+    secret = ctx.keys.encrypt(json.dumps(start.flow_secret).encode(), flow_secret_aad(nonce))
     flow = PendingFlow(
         nonce=nonce,
         client_id=client_id,
@@ -141,9 +140,7 @@ async def complete_connect(
         message = PROVIDER_ERRORS.get(provider_error, f"The provider answered: {provider_error}.")
         raise ConnectError(provider_error, message + " Nothing was stored.")
     provider = ctx.providers[provider_name]
-    flow_secret = json.loads(
-        ctx.keys.decrypt(flow.secret_enc, aad_for("oauth_flows", flow.nonce, "secret"))
-    )
+    flow_secret = json.loads(ctx.keys.decrypt(flow.secret_enc, flow_secret_aad(flow.nonce)))
     redirect_uri = ctx.settings.callback_url(provider_name)
     try:
         grant = await provider.complete(
@@ -212,10 +209,10 @@ async def _save_connection(
             status="connected",
             scopes=sorted(grant.scopes),
             access_token_enc=ctx.keys.encrypt_str(
-                grant.access_token, aad_for("mailboxes", mailbox_id, "access_token")
+                grant.access_token, mailbox_token_aad(mailbox_id, "access_token")
             ),
             refresh_token_enc=ctx.keys.encrypt_str(
-                grant.refresh_token or "", aad_for("mailboxes", mailbox_id, "refresh_token")
+                grant.refresh_token or "", mailbox_token_aad(mailbox_id, "refresh_token")
             ),
             access_expires_at=grant.expires_at,
             last_refresh_at=now,
@@ -250,7 +247,7 @@ async def disconnect_mailbox(ctx: OAuthContext, mailbox_id: UUID, reason: str) -
     provider = ctx.providers.get(mailbox.provider)
     if provider is not None and mailbox.refresh_token_enc:
         token = ctx.keys.decrypt_str(
-            mailbox.refresh_token_enc, aad_for("mailboxes", mailbox.id, "refresh_token")
+            mailbox.refresh_token_enc, mailbox_token_aad(mailbox.id, "refresh_token")
         )
         await provider.revoke(token)
     async with ctx.pool.acquire() as conn, conn.transaction():
