@@ -266,3 +266,24 @@ async def disconnect_mailbox(ctx: OAuthContext, mailbox_id: UUID, reason: str) -
             )
             await add_event(conn, new_event(payload, client_id=current.client_id))
     return replace(current, status="disconnected", access_token_enc=None, refresh_token_enc=None)
+
+
+async def client_mailboxes(ctx: OAuthContext, client_id: UUID) -> list[Mailbox] | None:
+    """Every mailbox of the client, disconnected ones included; None for no such client."""
+    async with ctx.pool.acquire() as conn:
+        if await store.get_client(conn, client_id) is None:
+            return None
+        return await store.list_mailboxes(conn, client_id)
+
+
+async def disconnect_client(ctx: OAuthContext, client_id: UUID) -> list[Mailbox] | None:
+    """Disconnect every mailbox of the client; those it disconnected (None: no client)."""
+    mailboxes = await client_mailboxes(ctx, client_id)
+    if mailboxes is None:
+        return None
+    done = []
+    for mailbox in mailboxes:
+        if mailbox.status != "disconnected":
+            await disconnect_mailbox(ctx, mailbox.id, reason="client_disconnected")
+            done.append(mailbox)
+    return done

@@ -85,6 +85,29 @@ def connection_status(mailbox: Mailbox) -> ConnectionStatus:
     )
 
 
+def client_statuses(mailboxes: list[Mailbox]) -> list[ConnectionStatus]:
+    """One entry per mailbox still in use, and `not_configured` for a provider without."""
+    live = [m for m in mailboxes if m.status != "disconnected"]
+    items = [connection_status(m) for m in live]
+    for provider in PROVIDERS:
+        if not any(m.provider == provider for m in live):
+            items.append(
+                ConnectionStatus(
+                    mailbox_id=None, provider=provider, address=None, status="not_configured"
+                )
+            )
+    return items
+
+
+def disconnected_status(mailbox: Mailbox) -> ConnectionStatus:
+    return ConnectionStatus(
+        mailbox_id=mailbox.id,
+        provider=mailbox.provider,
+        address=mailbox.address,
+        status="disconnected",
+    )
+
+
 def mask_webhook_url(url: str) -> str:
     """Enough of a Slack webhook URL to recognise it, never enough to use it."""
     tail = url.rstrip("/")[-4:]
