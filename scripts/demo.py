@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 import time
 from typing import Any
@@ -211,7 +212,18 @@ def run_demo(stack_config: StackConfig) -> int:
     return 0
 
 
+def stop_on_sigterm() -> None:
+    """SIGTERM (docker stop, systemd, kill) stops the demo like Ctrl-C does: the
+    `finally` that stops the child processes runs instead of the process just dying."""
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main() -> None:
+    stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", action="store_true", help="leave the stack running afterwards")
     args = parser.parse_args()

@@ -195,6 +195,9 @@ class ServiceSettings(BaseSettings):
     # Verifies admin tokens (Ed25519 public key, PEM or base64); see leadwire.auth.
     # Required in production; elsewhere, when unset, derived from JWT_SECRET.
     admin_token_public_key: str = ""
+    # Addresses whose X-Forwarded-For uvicorn believes (it reads this variable itself):
+    # only the gateway's. Locally nginx connects from 127.0.0.2 (deploy/gateway).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     @field_validator("admin_token_public_key")
     @classmethod

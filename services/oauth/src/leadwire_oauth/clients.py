@@ -9,13 +9,13 @@ from uuid import UUID
 
 import asyncpg
 
-from leadwire.crypto import aad_for
 from leadwire.events import ClientChanged, new_event
 from leadwire.outbox import add_event
 from leadwire_oauth import store
 from leadwire_oauth.context import OAuthContext
 from leadwire_oauth.domain.models import Client, mask_webhook_url
 from leadwire_oauth.domain.policy import PipelineSettings
+from leadwire_oauth.domain.sealed import slack_webhook_aad
 
 
 class SlugTaken(Exception):
@@ -56,7 +56,7 @@ def client_changed(client: Client) -> ClientChanged:
 def _webhook_columns(ctx: OAuthContext, client_id: UUID, url: str | None) -> dict[str, Any]:
     if not url:
         return {"slack_webhook_enc": None, "slack_webhook_hint": None}
-    blob = ctx.keys.encrypt_str(url, aad_for("clients", client_id, "slack_webhook_url"))
+    blob = ctx.keys.encrypt_str(url, slack_webhook_aad(client_id))
     return {"slack_webhook_enc": blob, "slack_webhook_hint": mask_webhook_url(url)}
 
 
@@ -116,6 +116,4 @@ async def slack_webhook_url(ctx: OAuthContext, client_id: UUID) -> str | None:
     client = await get_client(ctx, client_id)
     if client is None or client.slack_webhook_enc is None:
         return None
-    return ctx.keys.decrypt_str(
-        client.slack_webhook_enc, aad_for("clients", client_id, "slack_webhook_url")
-    )
+    return ctx.keys.decrypt_str(client.slack_webhook_enc, slack_webhook_aad(client_id))

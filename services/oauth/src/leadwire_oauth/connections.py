@@ -11,22 +11,25 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from leadwire.crypto import InvalidStateError, aad_for
+from leadwire.crypto import InvalidStateError
 from leadwire.events import MailboxConnected, MailboxDisconnected, new_event
 from leadwire.outbox import add_event
 from leadwire_oauth import store
 from leadwire_oauth.clients import client_changed
 from leadwire_oauth.context import OAuthContext
+from leadwire_oauth.domain.callback_state import flow_refusal
 from leadwire_oauth.domain.grants import (
     ConnectError,
     Identity,
     ProviderMisconfigured,
+    ProviderUnavailable,
     TokenGrant,
     browser_secret,
     hash_browser_secret,
     missing_scopes,
 )
-from leadwire_oauth.domain.models import Mailbox, PendingFlow
+from leadwire_oauth.domain.models import Mailbox, PendingFlow, ProviderName
+from leadwire_oauth.domain.sealed import flow_secret_aad, mailbox_token_aad
 
 PROVIDER_ERRORS = {
     "access_denied": "Permission was not granted at the provider's consent screen.",
@@ -62,7 +65,7 @@ def binding_cookie_name(nonce: str) -> str:
 
 
 async def start_connect(
-    ctx: OAuthContext, client_id: UUID, provider_name: str, login_hint: str | None
+    ctx: OAuthContext, client_id: UUID, provider_name: ProviderName, login_hint: str | None
 ) -> ConnectStart:
     provider = ctx.provider(provider_name)
     if provider is None or not provider.configured:
@@ -79,9 +82,7 @@ async def start_connect(
         state=state, redirect_uri=ctx.settings.callback_url(provider_name), login_hint=login_hint
     )
     browser = browser_secret()
-    secret = ctx.keys.encrypt(
-        json.dumps(start.flow_secret).encode(), aad_for("oauth_flows", nonce, "secret")
-    )
+    secret = ctx.keys.encrypt(json.dumps(start.flow_secret).encode(), flow_secret_aad(nonce))
     flow = PendingFlow(
         nonce=nonce,
         client_id=client_id,
@@ -96,7 +97,7 @@ async def start_connect(
 
 
 async def claim_flow(
-    ctx: OAuthContext, provider_name: str, state: str | None, cookies: Mapping[str, str]
+    ctx: OAuthContext, provider_name: ProviderName, state: str | None, cookies: Mapping[str, str]
 ) -> PendingFlow:
     """Verify the state and use up its flow, whatever happens next."""
     if not state:
@@ -109,17 +110,13 @@ async def claim_flow(
         raise StateRejected("The state was issued for another provider.")
     nonce = str(claims.get("nonce", ""))
     now = datetime.now(UTC)
+    cookie = cookies.get(binding_cookie_name(nonce), "")
     async with ctx.pool.acquire() as conn, conn.transaction():
         flow = await store.get_flow_for_update(conn, nonce)
-        if flow is None:
-            raise StateRejected("This sign-in is unknown to Leadwire; start the connection again.")
-        if flow.used_at is not None:
-            raise StateRejected("This sign-in link was already used; start the connection again.")
-        if flow.expires_at <= now:
-            raise StateRejected("This sign-in expired; start the connection again.")
-        cookie = cookies.get(binding_cookie_name(nonce), "")
-        if not secrets.compare_digest(hash_browser_secret(cookie), flow.browser_hash):
-            raise StateRejected("This sign-in was started in another browser; start it again here.")
+        refusal = flow_refusal(flow, provider_name, now, cookie)
+        if refusal is not None:
+            raise StateRejected(refusal)
+        assert flow is not None
         await store.mark_flow_used(conn, nonce, now)
     return flow
 
@@ -132,7 +129,10 @@ _STATE_MESSAGES = {
 
 
 async def complete_connect(
-    ctx: OAuthContext, provider_name: str, query: Mapping[str, str], cookies: Mapping[str, str]
+    ctx: OAuthContext,
+    provider_name: ProviderName,
+    query: Mapping[str, str],
+    cookies: Mapping[str, str],
 ) -> Connected:
     flow = await claim_flow(ctx, provider_name, query.get("state"), cookies)
     provider_error = query.get("error")
@@ -140,9 +140,7 @@ async def complete_connect(
         message = PROVIDER_ERRORS.get(provider_error, f"The provider answered: {provider_error}.")
         raise ConnectError(provider_error, message + " Nothing was stored.")
     provider = ctx.providers[provider_name]
-    flow_secret = json.loads(
-        ctx.keys.decrypt(flow.secret_enc, aad_for("oauth_flows", flow.nonce, "secret"))
-    )
+    flow_secret = json.loads(ctx.keys.decrypt(flow.secret_enc, flow_secret_aad(flow.nonce)))
     redirect_uri = ctx.settings.callback_url(provider_name)
     try:
         grant = await provider.complete(
@@ -152,13 +150,22 @@ async def complete_connect(
         ctx.guards[provider_name].refused_credentials(exc.code)
         raise
     await _require_scopes(ctx, provider_name, grant)
-    identity = await provider.identify(grant.access_token)
-    if not identity.address:
-        raise ConnectError("no_address", "The provider did not tell which address was connected.")
-    return await _save_connection(ctx, flow.client_id, provider_name, identity, grant)
+    try:
+        identity = await provider.identify(grant.access_token)
+        if not identity.address:
+            raise ConnectError(
+                "no_address", "The provider did not tell which address was connected."
+            )
+        return await _save_connection(ctx, flow.client_id, provider_name, identity, grant)
+    except (ConnectError, ProviderUnavailable):
+        # Refused after the provider granted access: leave no live grant behind.
+        await provider.revoke(grant.refresh_token or grant.access_token)
+        raise
 
 
-async def _require_scopes(ctx: OAuthContext, provider_name: str, grant: TokenGrant) -> None:
+async def _require_scopes(
+    ctx: OAuthContext, provider_name: ProviderName, grant: TokenGrant
+) -> None:
     missing = missing_scopes(provider_name, grant.scopes, grant.refresh_token is not None)
     if missing:
         # Leave no half-granted access behind at the provider.
@@ -176,7 +183,11 @@ async def _require_scopes(ctx: OAuthContext, provider_name: str, grant: TokenGra
 
 
 async def _save_connection(
-    ctx: OAuthContext, client_id: UUID, provider_name: str, identity: Identity, grant: TokenGrant
+    ctx: OAuthContext,
+    client_id: UUID,
+    provider_name: ProviderName,
+    identity: Identity,
+    grant: TokenGrant,
 ) -> Connected:
     address = identity.address
     now = datetime.now(UTC)
@@ -184,7 +195,9 @@ async def _save_connection(
         existing = await store.find_mailbox(conn, provider_name, address)
         if existing is not None and existing.client_id != client_id:
             raise ConnectError(
-                "address_taken", f"{address} is already connected to another client."
+                "address_taken",
+                f"{address} belongs to another client; an admin can move it"
+                " (POST /admin/mailboxes/{id}/move). Nothing was stored.",
             )
         mailbox_id = existing.id if existing else uuid.uuid4()
         draft = Mailbox(
@@ -196,10 +209,10 @@ async def _save_connection(
             status="connected",
             scopes=sorted(grant.scopes),
             access_token_enc=ctx.keys.encrypt_str(
-                grant.access_token, aad_for("mailboxes", mailbox_id, "access_token")
+                grant.access_token, mailbox_token_aad(mailbox_id, "access_token")
             ),
             refresh_token_enc=ctx.keys.encrypt_str(
-                grant.refresh_token or "", aad_for("mailboxes", mailbox_id, "refresh_token")
+                grant.refresh_token or "", mailbox_token_aad(mailbox_id, "refresh_token")
             ),
             access_expires_at=grant.expires_at,
             last_refresh_at=now,
@@ -234,7 +247,7 @@ async def disconnect_mailbox(ctx: OAuthContext, mailbox_id: UUID, reason: str) -
     provider = ctx.providers.get(mailbox.provider)
     if provider is not None and mailbox.refresh_token_enc:
         token = ctx.keys.decrypt_str(
-            mailbox.refresh_token_enc, aad_for("mailboxes", mailbox.id, "refresh_token")
+            mailbox.refresh_token_enc, mailbox_token_aad(mailbox.id, "refresh_token")
         )
         await provider.revoke(token)
     async with ctx.pool.acquire() as conn, conn.transaction():
@@ -253,3 +266,24 @@ async def disconnect_mailbox(ctx: OAuthContext, mailbox_id: UUID, reason: str) -
             )
             await add_event(conn, new_event(payload, client_id=current.client_id))
     return replace(current, status="disconnected", access_token_enc=None, refresh_token_enc=None)
+
+
+async def client_mailboxes(ctx: OAuthContext, client_id: UUID) -> list[Mailbox] | None:
+    """Every mailbox of the client, disconnected ones included; None for no such client."""
+    async with ctx.pool.acquire() as conn:
+        if await store.get_client(conn, client_id) is None:
+            return None
+        return await store.list_mailboxes(conn, client_id)
+
+
+async def disconnect_client(ctx: OAuthContext, client_id: UUID) -> list[Mailbox] | None:
+    """Disconnect every mailbox of the client; those it disconnected (None: no client)."""
+    mailboxes = await client_mailboxes(ctx, client_id)
+    if mailboxes is None:
+        return None
+    done = []
+    for mailbox in mailboxes:
+        if mailbox.status != "disconnected":
+            await disconnect_mailbox(ctx, mailbox.id, reason="client_disconnected")
+            done.append(mailbox)
+    return done

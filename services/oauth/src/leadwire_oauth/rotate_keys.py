@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from leadwire.crypto import KeyRing, aad_for
+from leadwire.crypto import KeyRing
 from leadwire.db import create_pool
 from leadwire.settings import load_settings
 from leadwire_oauth import store
+from leadwire_oauth.domain.sealed import flow_secret_aad, mailbox_token_aad, slack_webhook_aad
 from leadwire_oauth.settings import OAuthSettings
 
 
@@ -37,22 +38,20 @@ async def rotate_all(pool: asyncpg.Pool, keys: KeyRing) -> RotationReport:
     report = RotationReport()
     async with pool.acquire() as conn:
         for mailbox_id, access, refresh in await store.mailbox_token_ciphertexts(conn):
-            new_access = _rotated(keys, access, aad_for("mailboxes", mailbox_id, "access_token"))
-            new_refresh = _rotated(keys, refresh, aad_for("mailboxes", mailbox_id, "refresh_token"))
+            new_access = _rotated(keys, access, mailbox_token_aad(mailbox_id, "access_token"))
+            new_refresh = _rotated(keys, refresh, mailbox_token_aad(mailbox_id, "refresh_token"))
             if new_access or new_refresh:
                 await store.set_mailbox_token_ciphertexts(
                     conn, mailbox_id, new_access or access, new_refresh or refresh
                 )
                 report.mailboxes += 1
         for client_id, blob in await store.client_webhooks(conn):
-            new_blob = _rotated(keys, blob, aad_for("clients", client_id, "slack_webhook_url"))
+            new_blob = _rotated(keys, blob, slack_webhook_aad(client_id))
             if new_blob:
                 await store.set_client_webhook_ciphertext(conn, client_id, new_blob)
                 report.clients += 1
         for row in await store.flow_secret_ciphertexts(conn):
-            new_blob = _rotated(
-                keys, row["secret_enc"], aad_for("oauth_flows", row["nonce"], "secret")
-            )
+            new_blob = _rotated(keys, row["secret_enc"], flow_secret_aad(row["nonce"]))
             if new_blob:
                 await store.set_flow_secret_ciphertext(conn, row["nonce"], new_blob)
                 report.flows += 1

@@ -121,6 +121,28 @@ async def claim_primary_mailbox(conn: Conn, client_id: UUID, mailbox_id: UUID) -
     return _client(row) if row else None
 
 
+async def release_primary_mailbox(conn: Conn, client_id: UUID, mailbox_id: UUID) -> Client | None:
+    """Clear the client's primary mailbox if it is `mailbox_id`; the changed client."""
+    row = await conn.fetchrow(
+        f"""UPDATE clients
+            SET pipeline = jsonb_set(pipeline, '{{primary_mailbox_id}}', 'null'::jsonb),
+                revision = revision + 1, updated_at = now()
+            WHERE id = $1 AND pipeline->>'primary_mailbox_id' = $2
+            RETURNING {_CLIENT_COLUMNS}""",
+        client_id,
+        str(mailbox_id),
+    )
+    return _client(row) if row else None
+
+
+async def move_mailbox(conn: Conn, mailbox_id: UUID, client_id: UUID) -> None:
+    await conn.execute(
+        "UPDATE mailboxes SET client_id = $2, updated_at = now() WHERE id = $1",
+        mailbox_id,
+        client_id,
+    )
+
+
 async def client_webhooks(conn: Conn) -> list[tuple[UUID, bytes]]:
     rows = await conn.fetch(
         "SELECT id, slack_webhook_enc FROM clients WHERE slack_webhook_enc IS NOT NULL"

@@ -20,7 +20,6 @@ from uuid import UUID
 
 import structlog
 
-from leadwire.crypto import aad_for
 from leadwire.events import MailboxRevoked, new_event
 from leadwire.mailbox_tokens import MailboxTokenReply, TokenErrorCode
 from leadwire.outbox import add_event
@@ -34,6 +33,7 @@ from leadwire_oauth.domain.grants import (
     needs_refresh,
 )
 from leadwire_oauth.domain.models import Mailbox
+from leadwire_oauth.domain.sealed import mailbox_token_aad
 
 log = structlog.get_logger(__name__)
 
@@ -117,7 +117,7 @@ class TokenService:
     async def _call_provider(self, mailbox: Mailbox) -> TokenGrant:
         """The provider's refresh within the deadline; anything unexpected is an outage."""
         refresh_token = self._ctx.keys.decrypt_str(
-            mailbox.refresh_token_enc or b"", aad_for("mailboxes", mailbox.id, "refresh_token")
+            mailbox.refresh_token_enc or b"", mailbox_token_aad(mailbox.id, "refresh_token")
         )
         provider = self._ctx.providers[mailbox.provider]
         deadline = self._ctx.settings.provider_timeout_seconds
@@ -148,13 +148,11 @@ class TokenService:
 
     async def _save(self, conn: store.Conn, mailbox: Mailbox, grant: TokenGrant) -> None:
         keys = self._ctx.keys
-        access = keys.encrypt_str(
-            grant.access_token, aad_for("mailboxes", mailbox.id, "access_token")
-        )
+        access = keys.encrypt_str(grant.access_token, mailbox_token_aad(mailbox.id, "access_token"))
         rotated = None
         if grant.refresh_token:
             rotated = keys.encrypt_str(
-                grant.refresh_token, aad_for("mailboxes", mailbox.id, "refresh_token")
+                grant.refresh_token, mailbox_token_aad(mailbox.id, "refresh_token")
             )
         await store.save_refreshed_tokens(
             conn, mailbox.id, access, rotated, grant.expires_at, datetime.now(UTC)
@@ -180,7 +178,7 @@ class TokenService:
 
     def _reply(self, mailbox: Mailbox) -> MailboxTokenReply:
         token = self._ctx.keys.decrypt_str(
-            mailbox.access_token_enc or b"", aad_for("mailboxes", mailbox.id, "access_token")
+            mailbox.access_token_enc or b"", mailbox_token_aad(mailbox.id, "access_token")
         )
         return MailboxTokenReply(
             ok=True,

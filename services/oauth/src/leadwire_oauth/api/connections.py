@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadwire.contracts.base import Provider
-from leadwire_oauth import connections, store
+from leadwire_oauth import connections, mailbox_moves
 from leadwire_oauth.api.deps import AdminDep, ContextDep
 from leadwire_oauth.api.pages import outcome
 from leadwire_oauth.domain.grants import (
@@ -20,10 +20,10 @@ from leadwire_oauth.domain.grants import (
     ProviderUnavailable,
 )
 from leadwire_oauth.domain.models import (
-    PROVIDERS,
     ConnectionStatus,
-    Mailbox,
+    client_statuses,
     connection_status,
+    disconnected_status,
 )
 from leadwire_oauth.domain.policy import refuse_unstorable_text
 
@@ -140,21 +140,10 @@ def _refused(request: Request, exc: Exception) -> Response:
 async def connection_status_of(
     client_id: UUID, ctx: ContextDep, _: AdminDep
 ) -> list[MailboxStatusOut]:
-    async with ctx.pool.acquire() as conn:
-        if await store.get_client(conn, client_id) is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no client {client_id}")
-        mailboxes = [
-            m for m in await store.list_mailboxes(conn, client_id) if m.status != "disconnected"
-        ]
-    items = [connection_status(m) for m in mailboxes]
-    for provider in PROVIDERS:
-        if not any(m.provider == provider for m in mailboxes):
-            items.append(
-                ConnectionStatus(
-                    mailbox_id=None, provider=provider, address=None, status="not_configured"
-                )
-            )
-    return [_status_out(i) for i in items]
+    mailboxes = await connections.client_mailboxes(ctx, client_id)
+    if mailboxes is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no client {client_id}")
+    return [_status_out(item) for item in client_statuses(mailboxes)]
 
 
 @router.delete("/admin/mailboxes/{mailbox_id}")
@@ -162,31 +151,35 @@ async def disconnect_mailbox(mailbox_id: UUID, ctx: ContextDep, _: AdminDep) -> 
     mailbox = await connections.disconnect_mailbox(ctx, mailbox_id, reason="disconnected_by_admin")
     if mailbox is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no mailbox {mailbox_id}")
-    return _disconnected(mailbox)
+    return _status_out(disconnected_status(mailbox))
 
 
 @router.post("/admin/clients/{client_id}/disconnect")
 async def disconnect_client(
     client_id: UUID, ctx: ContextDep, _: AdminDep
 ) -> list[MailboxStatusOut]:
-    async with ctx.pool.acquire() as conn:
-        if await store.get_client(conn, client_id) is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no client {client_id}")
-        mailboxes = await store.list_mailboxes(conn, client_id)
-    done = []
-    for mailbox in mailboxes:
-        if mailbox.status != "disconnected":
-            await connections.disconnect_mailbox(ctx, mailbox.id, reason="client_disconnected")
-            done.append(_disconnected(mailbox))
-    return done
+    done = await connections.disconnect_client(ctx, client_id)
+    if done is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no client {client_id}")
+    return [_status_out(disconnected_status(m)) for m in done]
 
 
-def _disconnected(mailbox: Mailbox) -> MailboxStatusOut:
-    return _status_out(
-        ConnectionStatus(
-            mailbox_id=mailbox.id,
-            provider=mailbox.provider,
-            address=mailbox.address,
-            status="disconnected",
-        )
-    )
+class MoveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client_id: UUID = Field(description="The client the mailbox moves to.")
+
+
+@router.post("/admin/mailboxes/{mailbox_id}/move")
+async def move_mailbox(
+    mailbox_id: UUID, body: MoveRequest, ctx: ContextDep, _: AdminDep
+) -> MailboxStatusOut:
+    """Hand a mailbox (and its grant, if connected) to another client."""
+    try:
+        mailbox = await mailbox_moves.move_mailbox(ctx, mailbox_id, body.client_id)
+    except mailbox_moves.MoveRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    if mailbox is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no mailbox {mailbox_id}")
+    if mailbox.status == "disconnected":
+        return _status_out(disconnected_status(mailbox))
+    return _status_out(connection_status(mailbox))

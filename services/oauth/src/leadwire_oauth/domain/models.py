@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 AUTO_SEND_MODES = ("off", "guarded", "always")
-PROVIDERS = ("google", "microsoft")
+ProviderName = Literal["google", "microsoft"]
+PROVIDERS: tuple[ProviderName, ...] = ("google", "microsoft")
+# As the mailboxes table's CHECK constraint allows.
+MailboxStatus = Literal["connected", "revoked", "error", "disconnected"]
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,10 @@ class Client:
 class Mailbox:
     id: UUID
     client_id: UUID
-    provider: str
+    provider: ProviderName
     address: str
     display_name: str
-    status: str
+    status: MailboxStatus
     scopes: list[str]
     access_token_enc: bytes | None
     refresh_token_enc: bytes | None
@@ -79,6 +82,29 @@ def connection_status(mailbox: Mailbox) -> ConnectionStatus:
         scopes=list(mailbox.scopes),
         last_refresh_at=mailbox.last_refresh_at,
         last_error=mailbox.last_error,
+    )
+
+
+def client_statuses(mailboxes: list[Mailbox]) -> list[ConnectionStatus]:
+    """One entry per mailbox still in use, and `not_configured` for a provider without."""
+    live = [m for m in mailboxes if m.status != "disconnected"]
+    items = [connection_status(m) for m in live]
+    for provider in PROVIDERS:
+        if not any(m.provider == provider for m in live):
+            items.append(
+                ConnectionStatus(
+                    mailbox_id=None, provider=provider, address=None, status="not_configured"
+                )
+            )
+    return items
+
+
+def disconnected_status(mailbox: Mailbox) -> ConnectionStatus:
+    return ConnectionStatus(
+        mailbox_id=mailbox.id,
+        provider=mailbox.provider,
+        address=mailbox.address,
+        status="disconnected",
     )
 
 
