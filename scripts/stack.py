@@ -192,7 +192,11 @@ class Stack:
         nginx = _nginx() or "nginx"
         prefix = RUN / "gateway"
         prefix.mkdir(parents=True, exist_ok=True)
-        values = {"GATEWAY_PREFIX": str(prefix), "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY_PORT}"}
+        values = {
+            "GATEWAY_PREFIX": str(prefix),
+            "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY_PORT}",
+            "CONSOLE_ROOT": str(ROOT / "console"),
+        }
         values.update({f"{n.upper()}_UPSTREAM": f"127.0.0.1:{p}" for n, p in SERVICES.items()})
         text = (ROOT / "deploy" / "gateway" / "nginx.conf.template").read_text()
         for key, value in values.items():

@@ -1,0 +1,154 @@
+"""The admin console in a real browser, through the real gateway: sign in, the clear
+messages for a wrong password and an expired token, creating a client, and connecting a
+sandbox Gmail mailbox through the sandbox's consent page.
+
+Selenium is synchronous and the services run on this test's event loop, so each browser
+scenario runs in a worker thread (`asyncio.to_thread`) while the loop keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from leadwire.auth import issue_admin_token
+from leadwire.testing.services import TEST_JWT_SECRET
+
+pytestmark = pytest.mark.e2e
+WAIT = 20
+
+
+def wait(driver: WebDriver) -> WebDriverWait[WebDriver]:
+    return WebDriverWait(driver, WAIT)
+
+
+def text_of(driver: WebDriver, css: str) -> str:
+    return str(wait(driver).until(ec.visibility_of_element_located((By.CSS_SELECTOR, css))).text)
+
+
+def wait_text(driver: WebDriver, css: str, text: str) -> None:
+    wait(driver).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+
+
+def sign_in(driver: WebDriver, url: str, username: str, password: str) -> None:
+    driver.get(url)
+    field = wait(driver).until(ec.element_to_be_clickable((By.NAME, "username")))
+    field.clear()
+    field.send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "form.signin button[type=submit]").click()
+
+
+def shot(driver: WebDriver, folder: Path, name: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    time.sleep(0.3)  # let the "updated Xs ago" line and toasts paint before the picture
+    driver.save_screenshot(str(folder / f"{name}.png"))
+
+
+async def in_browser(scenario: Any, *args: Any) -> None:
+    await asyncio.to_thread(scenario, *args)
+
+
+async def test_a_wrong_password_says_so_and_keeps_you_out(
+    console: Any, browser: WebDriver, screenshots: Path
+) -> None:
+    def scenario() -> None:
+        sign_in(browser, console.url, "admin", "not the password")
+        wait_text(browser, "form.signin .notice.error", "Wrong username or password.")
+        assert browser.find_element(By.CSS_SELECTOR, "header.top").is_displayed() is False
+        shot(browser, screenshots, "sign-in-wrong-password")
+
+    await in_browser(scenario)
+
+
+async def test_an_expired_token_sends_you_to_sign_in_with_the_reason(
+    console: Any, browser: WebDriver
+) -> None:
+    # Signed by the real secret, expired an hour ago; the page still believes it valid,
+    # so the API's 401 is what the console must explain.
+    expired = issue_admin_token(TEST_JWT_SECRET, "admin", ttl_seconds=60, now=time.time() - 3600)
+
+    def scenario() -> None:
+        browser.get(console.url)
+        wait(browser).until(ec.presence_of_element_located((By.NAME, "username")))
+        browser.execute_script(
+            "sessionStorage.setItem('leadwire.session', JSON.stringify("
+            "{token: arguments[0], username: 'admin', expiresAt: Date.now() + 3600000}))",
+            expired,
+        )
+        browser.get(f"{console.url}/#/clients")
+        wait_text(browser, "form.signin .notice", "Your session has expired. Sign in again")
+        assert browser.execute_script("return sessionStorage.getItem('leadwire.session')") is None
+
+    await in_browser(scenario)
+
+
+async def test_sign_in_create_a_client_and_connect_gmail_through_the_consent_page(
+    console: Any, browser: WebDriver, sandbox: Any, screenshots: Path
+) -> None:
+    sandbox.create_mailbox("google", "sales@acme.test", display_name="Acme Sales")
+
+    def scenario() -> None:
+        sign_in(browser, console.url, "admin", console.password)
+        wait_text(browser, "main h1", "Clients")
+        wait_text(browser, ".list-area", "No clients yet.")
+        shot(browser, screenshots, "clients-empty")
+
+        browser.find_element(By.NAME, "name").send_keys("Acme Roofing")
+        assert browser.find_element(By.NAME, "slug").get_attribute("value") == "acme-roofing"
+        browser.find_element(By.CSS_SELECTOR, "form[aria-label='New client'] button").click()
+        wait_text(browser, "main h1", "Acme Roofing")
+        wait_text(browser, "section[aria-labelledby=mailboxes-title] .live", "Live")
+        assert "No mailbox connected yet." in text_of(
+            browser, "section[aria-labelledby=mailboxes-title]"
+        )
+
+        console_window = browser.current_window_handle
+        browser.find_element(By.CSS_SELECTOR, "button[value=google]").click()
+        wait(browser).until(lambda d: len(d.window_handles) == 2)
+        popup = next(h for h in browser.window_handles if h != console_window)
+        browser.switch_to.window(popup)
+        # The sandbox's Google account chooser: pick the mailbox, as a person would.
+        wait_text(browser, "h1", "Choose an account")
+        browser.find_element(By.PARTIAL_LINK_TEXT, "sales@acme.test").click()
+        browser.switch_to.window(console_window)
+
+        wait_text(browser, "section[aria-labelledby=mailboxes-title] .notice.ok", "is connected")
+        wait(browser).until(lambda d: len(d.window_handles) == 1)  # the console closed it
+        card = "li.mailbox"
+        wait_text(browser, card, "sales@acme.test")
+        assert "connected" in text_of(browser, f"{card} .chip")
+        shot(browser, screenshots, "client-with-gmail-connected")
+
+        browser.get(f"{console.url}/#/clients")
+        wait_text(browser, ".list-area", "Acme Roofing")
+        shot(browser, screenshots, "clients")
+
+    await in_browser(scenario)
+    [client] = (await console.oauth.http.get("/admin/clients")).json()
+    assert client["slug"] == "acme-roofing"
+    statuses = (
+        await console.oauth.http.get(f"/admin/clients/{client['id']}/connection-status")
+    ).json()
+    assert [s["address"] for s in statuses if s["status"] == "connected"] == ["sales@acme.test"]
+
+
+async def test_a_service_that_does_not_answer_is_named_in_words(
+    console: Any, browser: WebDriver, screenshots: Path
+) -> None:
+    def scenario() -> None:
+        sign_in(browser, console.url, "admin", console.password)
+        wait_text(browser, "main h1", "Clients")
+        browser.get(f"{console.url}/#/approvals")
+        wait_text(browser, ".live-error", "The drafter service is not answering (HTTP 502)")
+        shot(browser, screenshots, "service-down")
+
+    await in_browser(scenario)
