@@ -136,9 +136,18 @@ def browser(tmp_path: Path) -> Iterator[object]:
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}"):
         options.add_argument(flag)
     options.add_argument("--window-size=1280,900")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     try:
         yield driver
+        # A script error (or a CSP refusal) fails the test; a failed request is the
+        # gateway's answer under test and is shown in words by the console instead.
+        errors = [
+            entry["message"]
+            for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]
+        ]
+        assert errors == [], f"errors in the browser console: {errors}"
     finally:
         driver.quit()
 

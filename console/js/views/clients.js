@@ -44,7 +44,7 @@ function table(items) {
 
 function createForm(app) {
   const name = h("input", { name: "name", required: true, maxlength: 200 });
-  const slug = h("input", { name: "slug", required: true, pattern: "[a-z0-9][a-z0-9-]*" });
+  const slug = h("input", { name: "slug", required: true, pattern: "[a-z0-9]([a-z0-9\\-]{0,61}[a-z0-9])?", title: "lower-case letters, digits and dashes, not at either end" });
   let slugTouched = false;
   name.addEventListener("input", () => {
     if (!slugTouched) slug.value = slugify(name.value);
