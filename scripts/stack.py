@@ -125,6 +125,33 @@ class StackConfig:
         return {}
 
 
+def replica_port(service: str, instance: int) -> int:
+    """Replica N (1-based) of a service listens 10 ports above replica N-1."""
+    return SERVICES[service] + 10 * (instance - 1)
+
+
+def write_gateway_config(replicas: dict[str, int] | None = None) -> Path:
+    """Render deploy/gateway/nginx.conf.template into .run/gateway, with one upstream
+    server per replica; returns the nginx prefix directory."""
+    prefix = RUN / "gateway"
+    prefix.mkdir(parents=True, exist_ok=True)
+    values = {
+        "GATEWAY_PREFIX": str(prefix),
+        "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY_PORT}",
+        "CONSOLE_ROOT": str(ROOT / "console"),
+    }
+    for name in SERVICES:
+        count = (replicas or {}).get(name, 1)
+        servers = [f"127.0.0.1:{replica_port(name, i)}" for i in range(1, count + 1)]
+        # the template says `server ${X_UPSTREAM};`: more replicas add more server lines
+        values[f"{name.upper()}_UPSTREAM"] = "; server ".join(servers)
+    text = (ROOT / "deploy" / "gateway" / "nginx.conf.template").read_text()
+    for key, value in values.items():
+        text = text.replace("${" + key + "}", value)
+    (prefix / "nginx.conf").write_text(text)
+    return prefix
+
+
 async def ensure_database(config: StackConfig) -> None:
     conn = await asyncpg.connect(config.maintenance_dsn)
     try:
@@ -190,18 +217,7 @@ class Stack:
 
     def _start_gateway(self) -> None:
         nginx = _nginx() or "nginx"
-        prefix = RUN / "gateway"
-        prefix.mkdir(parents=True, exist_ok=True)
-        values = {
-            "GATEWAY_PREFIX": str(prefix),
-            "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY_PORT}",
-            "CONSOLE_ROOT": str(ROOT / "console"),
-        }
-        values.update({f"{n.upper()}_UPSTREAM": f"127.0.0.1:{p}" for n, p in SERVICES.items()})
-        text = (ROOT / "deploy" / "gateway" / "nginx.conf.template").read_text()
-        for key, value in values.items():
-            text = text.replace("${" + key + "}", value)
-        (prefix / "nginx.conf").write_text(text)
+        prefix = write_gateway_config()
         self._spawn(
             "gateway",
             [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],

@@ -1,3 +1,5 @@
+import secrets
+
 import pytest
 from pydantic import SecretStr
 
@@ -111,7 +113,10 @@ def test_placeholder_jwt_secret_is_allowed_in_development():
 
 def test_strong_jwt_secret_is_accepted_in_production():
     settings = build_settings(
-        ServiceSettings, service_name="oauth", environment="production", jwt_secret=STRONG
+        ServiceSettings,
+        service_name="oauth",
+        environment="production",
+        jwt_secret=secrets.token_urlsafe(32),
     )
     assert settings.is_production
 

@@ -19,6 +19,7 @@ from leadwire_oauth.context import OAuthContext
 from leadwire_oauth.domain.grants import (
     ConnectError,
     Identity,
+    ProviderMisconfigured,
     TokenGrant,
     browser_secret,
     hash_browser_secret,
@@ -142,7 +143,13 @@ async def complete_connect(
         ctx.keys.decrypt(flow.secret_enc, aad_for("oauth_flows", flow.nonce, "secret"))
     )
     redirect_uri = ctx.settings.callback_url(provider_name)
-    grant = await provider.complete(flow_secret=flow_secret, query=query, redirect_uri=redirect_uri)
+    try:
+        grant = await provider.complete(
+            flow_secret=flow_secret, query=query, redirect_uri=redirect_uri
+        )
+    except ProviderMisconfigured as exc:
+        ctx.guards[provider_name].refused_credentials(exc.code)
+        raise
     await _require_scopes(ctx, provider_name, grant)
     identity = await provider.identify(grant.access_token)
     if not identity.address:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
-from leadwire.settings import ServiceSettings
+from leadwire.settings import (
+    ServiceSettings,
+    parse_key_value_list,
+    weak_key_reason,
+    weak_password_reason,
+    weak_secret_reason,
+)
 from leadwire_oauth.google_secrets import parse_client_secrets
 
 
@@ -18,6 +24,17 @@ class OAuthSettings(ServiceSettings):
     admin_password: SecretStr | None = None
     jwt_ttl_seconds: int = 3600
     state_ttl_seconds: int = 600
+    # One provider call's budget: well inside the 5 s token RPC callers wait.
+    provider_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    # Circuit breaker per provider: open after this many failures in a row, for this long
+    # (or the provider's Retry-After); a refused client secret is retried after the last.
+    provider_failure_threshold: int = Field(default=3, ge=1)
+    provider_cooldown_seconds: float = Field(default=30.0, ge=0)
+    provider_misconfigured_retry_seconds: float = Field(default=300.0, ge=0)
+
+    # host[:port] a client's Slack webhook URL may point at (comma-separated). Outside
+    # production loopback hosts are accepted as well: the sandbox's Slack is there.
+    slack_webhook_hosts: str = "hooks.slack.com"
 
     google_client_id: str = ""
     google_client_secret: SecretStr = SecretStr("")
@@ -35,6 +52,24 @@ class OAuthSettings(ServiceSettings):
     microsoft_authority_host: str = "https://login.microsoftonline.com"
     graph_base_url: str = "https://graph.microsoft.com"
 
+    @field_validator(
+        "state_secret",
+        "encryption_keys",
+        "admin_password",
+        "google_client_secret",
+        "microsoft_client_secret",
+    )
+    @classmethod
+    def _strong_in_production(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        if value is None or info.data.get("environment") != "production":
+            return value
+        reason = _weak_reason(str(info.field_name), value.get_secret_value())
+        if reason:
+            raise ValueError(reason)
+        return value
+
     @model_validator(mode="after")
     def _google_from_client_secrets(self) -> OAuthSettings:
         raw = self.google_client_secrets.get_secret_value()
@@ -49,6 +84,12 @@ class OAuthSettings(ServiceSettings):
         return self
 
     @property
+    def slack_webhook_host_list(self) -> frozenset[str]:
+        return frozenset(
+            h.strip().lower() for h in self.slack_webhook_hosts.split(",") if h.strip()
+        )
+
+    @property
     def google_configured(self) -> bool:
         return bool(self.google_client_id and self.google_client_secret.get_secret_value())
 
@@ -58,3 +99,19 @@ class OAuthSettings(ServiceSettings):
 
     def callback_url(self, provider: str) -> str:
         return f"{self.public_base_url}/oauth/{provider}/callback"
+
+
+def _weak_reason(field: str, secret: str) -> str | None:
+    """Why `secret` cannot be this production setting (see leadwire.settings)."""
+    if field == "encryption_keys":
+        for position, (_, key) in enumerate(parse_key_value_list(secret), start=1):
+            reason = weak_key_reason(key)
+            if reason:
+                return f"key {position} {reason}"
+        return None
+    if field == "admin_password":
+        return weak_password_reason(secret)
+    if field.endswith("client_secret"):
+        # Issued by the provider: shorter than ours, but never an example value.
+        return weak_secret_reason(secret, min_chars=20, min_bits=80) if secret else None
+    return weak_secret_reason(secret)

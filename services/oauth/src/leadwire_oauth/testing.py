@@ -273,3 +273,4 @@ async def _delete_rpc_queues(rabbit_url: str, prefix: str) -> None:
         channel = await connection.channel()
         for name in ("oauth.rpc.mailbox_token", "oauth.rpc.client_secrets"):
             await channel.queue_delete(prefix + name)
+            await channel.queue_delete(prefix + name + ".dlq")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadwire_oauth import admins
 from leadwire_oauth.api.deps import ContextDep
+from leadwire_oauth.domain.policy import refuse_unstorable_text
 
 router = APIRouter(tags=["auth"])
 
@@ -17,6 +19,11 @@ class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        return refuse_unstorable_text(data)
 
 
 class LoginResponse(BaseModel):

@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from leadwire_oauth import clients
 from leadwire_oauth.api.deps import AdminDep, ContextDep
@@ -17,11 +18,15 @@ from leadwire_oauth.domain.policy import (
     AutoSend,
     BusinessHours,
     DraftingProfile,
+    check_webhook_host,
+    refuse_unstorable_text,
     validate_origin,
     validate_slack_webhook,
 )
 
 router = APIRouter(prefix="/admin/clients", tags=["clients"])
+# Far beyond any real list, far below Postgres' bigint: a bigger offset is a 422.
+MAX_OFFSET = 1_000_000_000
 
 
 class ClientFields(BaseModel):
@@ -34,6 +39,11 @@ class ClientFields(BaseModel):
     profile: DraftingProfile | None = None
     slack_webhook_url: str | None = Field(default=None, description="Write-only; never returned.")
     allowed_origins: list[str] | None = Field(default=None, max_length=50)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        return refuse_unstorable_text(data)
 
     @field_validator("allowed_origins")
     @classmethod
@@ -92,8 +102,27 @@ def _columns(body: ClientFields, *, defaults: bool) -> dict[str, Any]:
     return data
 
 
+def _check_webhook(body: ClientFields, ctx: ContextDep) -> None:
+    """Where the webhook may point depends on the deployment, so it is checked here."""
+    if not body.slack_webhook_url:
+        return
+    settings = ctx.settings
+    try:
+        check_webhook_host(
+            body.slack_webhook_url,
+            settings.slack_webhook_host_list,
+            allow_loopback=not settings.is_production,
+        )
+    except ValueError as exc:
+        loc = ("body", "slack_webhook_url")
+        raise RequestValidationError(
+            [{"loc": loc, "msg": str(exc), "type": "value_error"}]
+        ) from None
+
+
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_client(body: ClientCreate, ctx: ContextDep, _: AdminDep) -> ClientOut:
+    _check_webhook(body, ctx)
     try:
         client = await clients.create_client(ctx, _columns(body, defaults=True))
     except clients.SlugTaken:
@@ -108,7 +137,7 @@ async def list_clients(
     ctx: ContextDep,
     _: AdminDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[ClientOut]:
     return [ClientOut.of(c) for c in await clients.list_clients(ctx, limit, offset)]
 
@@ -125,6 +154,7 @@ async def get_client(client_id: UUID, ctx: ContextDep, _: AdminDep) -> ClientOut
 async def update_client(
     client_id: UUID, body: ClientFields, ctx: ContextDep, _: AdminDep
 ) -> ClientOut:
+    _check_webhook(body, ctx)
     changes = _columns(body, defaults=False)
     for required in (
         "name",
