@@ -99,7 +99,19 @@ def gateway(prefix: Path, port: int, upstreams: dict[str, int]) -> Iterator[str]
 
 
 @pytest_asyncio.fixture
-async def console(stack: TestStack, sandbox: object, tmp_path: Path) -> AsyncIterator[Console]:
+async def gateway_services() -> dict[str, ServiceUnderTest]:
+    """Services besides oauth the gateway routes to; a test module overrides this fixture
+    to start, say, the drafter in the same stack. Unlisted ones answer 502."""
+    return {}
+
+
+@pytest_asyncio.fixture
+async def console(
+    stack: TestStack,
+    sandbox: object,
+    tmp_path: Path,
+    gateway_services: dict[str, ServiceUnderTest],
+) -> AsyncIterator[Console]:
     from leadwire_oauth.main import create_app
     from leadwire_oauth.settings import OAuthSettings
 
@@ -115,8 +127,9 @@ async def console(stack: TestStack, sandbox: object, tmp_path: Path) -> AsyncIte
         admin_password=ADMIN_PASSWORD,
     )
     nobody = free_port()
-    upstreams = {"oauth": int(oauth.url.rsplit(":", 1)[1])}
-    upstreams |= {name: nobody for name in ("ingest", "drafter", "sender", "notifier")}
+    upstreams = {name: nobody for name in ("ingest", "drafter", "sender", "notifier")}
+    for name, service in {**gateway_services, "oauth": oauth}.items():
+        upstreams[name] = int(service.url.rsplit(":", 1)[1])
     with gateway(tmp_path / "gateway", port, upstreams) as url:
         yield Console(url, oauth)
 
