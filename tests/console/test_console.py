@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -150,5 +152,38 @@ async def test_a_service_that_does_not_answer_is_named_in_words(
         browser.get(f"{console.url}/#/approvals")
         wait_text(browser, ".live-error", "The drafter service is not answering (HTTP 502)")
         shot(browser, screenshots, "service-down")
+
+    await in_browser(scenario)
+
+
+async def test_a_phone_sized_screen_is_usable_with_the_keyboard_alone(
+    console: Any, browser: WebDriver, screenshots: Path
+) -> None:
+    def active(driver: WebDriver) -> str:
+        return str(driver.execute_script("return document.activeElement.textContent.trim()"))
+
+    def press(*keys: str) -> None:
+        ActionChains(browser).send_keys(*keys).perform()
+
+    def scenario() -> None:
+        browser.set_window_size(390, 844)
+        browser.get(console.url)
+        wait(browser).until(ec.element_to_be_clickable((By.NAME, "username")))
+        press("admin", Keys.TAB, console.password, Keys.ENTER)  # focus starts on username
+        wait_text(browser, "main h1", "Clients")
+        nav = browser.find_element(By.ID, "nav")
+        assert not nav.is_displayed()  # folded behind the Menu button on a phone
+        shot(browser, screenshots, "phone-clients")
+        # After each route change focus is on <main>; the Menu button is just before it.
+        ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+        assert active(browser) == "Menu"
+        press(Keys.ENTER)
+        assert nav.is_displayed()
+        shot(browser, screenshots, "phone-menu")
+        press(Keys.TAB, Keys.TAB)  # Clients, Leads
+        assert active(browser) == "Leads"
+        press(Keys.ENTER)
+        wait_text(browser, "main h1", "Leads")
+        assert not nav.is_displayed()  # the menu folds again after a choice
 
     await in_browser(scenario)
