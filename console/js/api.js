@@ -30,10 +30,15 @@ export class ApiError extends Error {
 /** FastAPI's `detail`: a string, or a list of {loc, msg} for validation errors. */
 function detailText(detail) {
   if (typeof detail === "string") return detail;
+  if (detail && typeof detail.message === "string") {
+    const missing = detail.missing?.length ? ` (missing: ${detail.missing.join(", ")})` : "";
+    return `${detail.message}${missing}`;
+  }
   if (Array.isArray(detail)) {
     return detail
       .map((d) => {
         const where = (d.loc || []).filter((p) => p !== "body" && p !== "query").join(".");
+        if (d.type === "extra_forbidden") return `${where} is not supported by this server yet`;
         return where ? `${where}: ${d.msg}` : d.msg;
       })
       .join("; ");
@@ -69,6 +74,10 @@ function describe(status, body, path, headers) {
           "if it persists, check that the service is running.",
       "unavailable",
     ];
+  }
+  // FastAPI's own 404/405 for a route a service does not have (yet).
+  if ((status === 404 && said === "Not Found") || status === 405) {
+    return [`The ${service} service does not offer this (${path}) yet.`, "missing"];
   }
   const kind = { 404: "missing", 409: "conflict", 400: "invalid", 422: "invalid" }[status];
   const prefix = status === 422 || status === 400 ? "Please check: " : "";
@@ -127,10 +136,16 @@ const patch = (path, body) => request("PATCH", path, { body });
 const del = (path) => request("DELETE", path);
 const id = (value) => encodeURIComponent(value);
 
-/** A page of items from either `{items, next_cursor}` or a bare list. */
-function page(answer) {
+/** A page: `{items | leads, next_cursor | next_before}` or a bare list → {items, next_cursor}. */
+function page(answer, key = "items") {
   if (Array.isArray(answer)) return { items: answer, next_cursor: null };
-  return { items: answer?.items ?? [], next_cursor: answer?.next_cursor ?? null };
+  const next = answer?.next_cursor ?? answer?.next_before ?? null;
+  return { items: answer?.[key] ?? answer?.items ?? [], next_cursor: next };
+}
+
+/** A timeline entry's time may be `at` (ingest) or `occurred_at`. */
+function activity(item) {
+  return { ...item, occurred_at: item.occurred_at ?? item.at };
 }
 
 /** Leads may name their id `id` or `lead_id`; the console reads `id`. */
@@ -145,9 +160,10 @@ export const api = {
   logout: () => post("/admin/logout"),
   admins: () => get("/admin/admins"),
   createAdmin: (username, password) => post("/admin/admins", { username, password }),
-  deleteAdmin: (username) => del(`/admin/admins/${id(username)}`),
+  deleteAdmin: (adminId) => del(`/admin/admins/${id(adminId)}`),
+  /** Every older token of this admin stops working; the answer carries a fresh one. */
   changePassword: (current_password, new_password) =>
-    post("/admin/me/password", { current_password, new_password }),
+    request("PUT", "/admin/admins/me/password", { body: { current_password, new_password } }),
 
   // oauth: clients, their policy, profile and mailboxes
   clients: () => get("/admin/clients", { limit: 500 }),
@@ -168,11 +184,15 @@ export const api = {
   // ingest: leads, contacts, mailbox sync health
   leads: async ({ client_id, status, mailbox_id, q } = {}, cursor) => {
     const query = { client_id, status, mailbox_id, q, cursor, limit: 50 };
-    const answer = page(await get("/admin/leads", query));
+    const answer = page(await get("/admin/leads", query), "leads");
     return { ...answer, items: answer.items.map((l) => withId(l, "lead_id")) };
   },
-  lead: async (leadId) => withId(await get(`/admin/leads/${id(leadId)}`), "lead_id"),
-  setLeadStatus: (leadId, action) => patch(`/admin/leads/${id(leadId)}`, { action }),
+  lead: async (leadId) => {
+    const lead = withId(await get(`/admin/leads/${id(leadId)}`), "lead_id");
+    return { ...lead, timeline: (lead.timeline || []).map(activity) };
+  },
+  closeLead: (leadId, closed) =>
+    patch(`/admin/leads/${id(leadId)}`, { status: closed ? "closed" : "open" }),
   contact: (contactId) => get(`/admin/contacts/${id(contactId)}`),
   mailboxMessages: (mailboxId) => get(`/admin/mailboxes/${id(mailboxId)}/messages`),
   mailboxSync: (mailboxId) => get(`/admin/mailboxes/${id(mailboxId)}/sync`),
@@ -187,17 +207,20 @@ export const api = {
   usage: (filters) => get("/admin/usage", filters),
 
   // sender: outbound mail, templates, bulk jobs
-  outbound: async (filters, cursor) => page(await get("/admin/outbound", { ...filters, cursor })),
+  // Outbound pages by `before` (the last row's created_at), given back as next_cursor.
+  outbound: async (filters, before) => page(await get("/admin/outbound", { ...filters, before })),
   retryOutbound: (outboundId) => post(`/admin/outbound/${id(outboundId)}/retry`),
   templates: async (filters) => page(await get("/admin/templates", filters)).items,
   createTemplate: (fields) => post("/admin/templates", fields),
   updateTemplate: (templateId, fields) => patch(`/admin/templates/${id(templateId)}`, fields),
   deleteTemplate: (templateId) => del(`/admin/templates/${id(templateId)}`),
-  previewTemplate: (fields) => post("/admin/templates/preview", fields),
-  jobs: async (filters) => page(await get("/admin/jobs/send", filters)).items,
-  job: (jobId) => get(`/admin/jobs/send/${id(jobId)}`),
+  /** {subject, text, html}; a missing variable is a 422 naming every missing name. */
+  previewTemplate: (templateId, variables) =>
+    post(`/admin/templates/${id(templateId)}/preview`, { variables }),
+  job: (jobId) => get(`/admin/jobs/${id(jobId)}`),
+  /** recipients: [{address, name, variables}]; source "recipients" or "drafts". */
   startJob: (fields) => post("/admin/jobs/send", fields),
-  cancelJob: (jobId) => post(`/admin/jobs/send/${id(jobId)}/cancel`),
+  cancelJob: (jobId) => post(`/admin/jobs/${id(jobId)}/cancel`),
 
   // notifier: Slack notices
   notifications: async (filters, cursor) =>

@@ -14,7 +14,8 @@ function passwordForm(app) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const done = await busy(form, out, () => api.changePassword(current.value, next.value));
-    if (done !== undefined) {
+    if (done) {
+      session.save(done, session.username()); // older tokens stop working: keep the fresh one
       form.reset();
       mount(out, notice("ok", "Password changed."));
       app.toast("Password changed.");
@@ -51,7 +52,7 @@ export function show(main, _params, app) {
         const remove = a.username === session.username() ? h("span", { class: "muted" }, "(you)") : h("button", { type: "button", class: "danger" }, "Remove");
         if (remove.tagName === "BUTTON") remove.addEventListener("click", async () => {
           if (!confirm(`Remove ${a.username}? They can no longer sign in.`)) return;
-          if ((await busy(list, out, () => api.deleteAdmin(a.username))) !== undefined) app.toast(`${a.username} removed.`);
+          if ((await busy(list, out, () => api.deleteAdmin(a.id))) !== undefined) app.toast(`${a.username} removed.`);
           reload();
         });
         return h("li", { class: "card" }, h("strong", {}, a.username), ` · since ${when(a.created_at)} `, remove);

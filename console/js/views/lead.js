@@ -8,13 +8,13 @@ import { live } from "../live.js";
 import { draftEditor } from "./draft.js";
 import { contactOf } from "./leads.js";
 
-const DETAIL_KEYS = ["subject", "to", "from", "reason", "reasons", "error", "headline"];
+const DETAIL_KEYS = ["subject", "from", "to", "decision", "code", "reason", "reasons", "error", "headline", "origin"];
 
 function entry(item) {
   const detail = item.detail || {};
   const lines = DETAIL_KEYS.filter((k) => detail[k] && String(detail[k]).length)
     .map((k) => h("div", {}, h("span", { class: "muted" }, `${k}: `), Array.isArray(detail[k]) ? detail[k].join("; ") : String(detail[k])));
-  const text = detail.body_text || detail.snippet;
+  const text = detail.body_text || detail.excerpt || detail.snippet;
   return h("li", { class: "event", dataset: { kind: item.kind } },
     h("div", { class: "event-head" }, chip(item.kind), " ", h("time", { datetime: item.occurred_at }, when(item.occurred_at))),
     h("p", {}, item.summary || ""),
@@ -33,7 +33,7 @@ function header(lead, app, reload) {
   const toggle = h("button", { type: "button" }, closed ? "Reopen lead" : "Close lead");
   const out = h("div", { class: "out" });
   toggle.addEventListener("click", async () => {
-    const done = await busy(toggle.parentElement, out, () => api.setLeadStatus(lead.id, closed ? "reopen" : "close"));
+    const done = await busy(toggle.parentElement, out, () => api.closeLead(lead.id, !closed));
     if (done) app.toast(closed ? "Lead reopened." : "Lead closed: follow-ups stop.");
     reload();
   });

@@ -13,7 +13,7 @@ function editor(t, clientId, app, done) {
   };
   const out = h("div", { class: "out" });
   const preview = h("div", { class: "preview", "aria-live": "polite" });
-  const fields = () => ({ client_id: clientId, name: f.name.value.trim(), subject: f.subject.value, body_text: f.body_text.value });
+  const fields = () => ({ name: f.name.value.trim(), subject: f.subject.value, body_text: f.body_text.value });
   const showPreview = h("button", { type: "button" }, "Preview");
   showPreview.addEventListener("click", async () => {
     let variables;
@@ -23,18 +23,22 @@ function editor(t, clientId, app, done) {
       mount(preview, notice("error", `The sample variables are not valid JSON: ${error.message}`));
       return;
     }
-    const shown = await busy(form, preview, () => api.previewTemplate({ ...fields(), variables }));
-    if (shown) mount(preview, h("h3", {}, shown.subject), h("pre", { class: "mail" }, shown.body_text));
+    if (!t) {
+      mount(preview, notice("info", "Save the template first; then preview it with sample variables."));
+      return;
+    }
+    const shown = await busy(form, preview, () => api.previewTemplate(t.id, variables));
+    if (shown) mount(preview, h("h3", {}, shown.subject), h("pre", { class: "mail" }, shown.text));
   });
   const form = h("form", { class: "card", "aria-label": t ? `Template ${t.name}` : "New template" },
     h("h2", {}, t ? `Edit “${t.name}”` : "New template"),
     field("Name", f.name), field("Subject", f.subject), field("Body", f.body_text, "Variables: {{ contact.name }}, {{ client.name }}, …"),
-    field("Sample variables for the preview (JSON)", f.vars),
+    field("Sample variables for the preview (JSON)", f.vars, t?.variables?.length ? `This template uses: ${t.variables.join(", ")}` : undefined),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save template"), showPreview),
     out, preview);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const saved = await busy(form, out, () => (t ? api.updateTemplate(t.id, fields()) : api.createTemplate(fields())));
+    const saved = await busy(form, out, () => (t ? api.updateTemplate(t.id, fields()) : api.createTemplate({ client_id: clientId, ...fields() })));
     if (saved) {
       app.toast("Template saved.");
       done();
