@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -185,5 +186,43 @@ async def test_a_phone_sized_screen_is_usable_with_the_keyboard_alone(
         press(Keys.ENTER)
         wait_text(browser, "main h1", "Leads")
         assert not nav.is_displayed()  # the menu folds again after a choice
+
+    await in_browser(scenario)
+
+
+SECTIONS = {
+    # section: what it says with only oauth behind the gateway (the others answer 502)
+    "leads": "The ingest service is not answering (HTTP 502)",
+    "outbound": "The sender service is not answering (HTTP 502)",
+    # not routed by the gateway yet, or routed to a service that is not running: either way
+    # the message names the service
+    "usage": "The drafter service ",
+    "notifications": "The notifier service ",
+    "templates": "Pick a client.",
+    "jobs": "No bulk sends started from this tab.",
+    "admins": "",  # depends on whether oauth's admin management is deployed
+}
+
+
+async def test_every_section_says_in_words_what_it_shows_or_what_went_wrong(
+    console: Any, browser: WebDriver
+) -> None:
+    words = "main .notice, main .live-error, main .empty"
+
+    def scenario() -> None:
+        sign_in(browser, console.url, "admin", console.password)
+        wait_text(browser, "main h1", "Clients")
+        for section, expected in SECTIONS.items():
+            browser.get(f"{console.url}/#/{section}")
+            wait(browser).until(
+                lambda d: any(e.text.strip() for e in d.find_elements(By.CSS_SELECTOR, words)),
+                f"#/{section} showed no message",
+            )
+            if expected:
+                try:
+                    wait_text(browser, "main", expected)
+                except TimeoutException:
+                    main = browser.find_element(By.TAG_NAME, "main").text
+                    raise AssertionError(f"#/{section} says {main!r}") from None
 
     await in_browser(scenario)
