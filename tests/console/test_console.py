@@ -144,7 +144,7 @@ async def test_sign_in_create_a_client_and_connect_gmail_through_the_consent_pag
     assert [s["address"] for s in statuses if s["status"] == "connected"] == ["sales@acme.test"]
 
 
-async def test_a_service_that_does_not_answer_is_named_in_words(
+async def test_a_service_that_does_not_answer_is_named_in_words_and_sign_out_works(
     console: Any, browser: WebDriver, screenshots: Path
 ) -> None:
     def scenario() -> None:
@@ -153,6 +153,9 @@ async def test_a_service_that_does_not_answer_is_named_in_words(
         browser.get(f"{console.url}/#/approvals")
         wait_text(browser, ".live-error", "The drafter service is not answering (HTTP 502)")
         shot(browser, screenshots, "service-down")
+        browser.find_element(By.CSS_SELECTOR, "button.sign-out").click()
+        wait_text(browser, "form.signin .notice", "You are signed out.")
+        assert browser.execute_script("return sessionStorage.getItem('leadwire.session')") is None
 
     await in_browser(scenario)
 
