@@ -27,6 +27,7 @@ from leadwire.testing.services import TEST_JWT_SECRET
 
 pytestmark = pytest.mark.e2e
 WAIT = 20
+SLACK_WEBHOOK = "https://hooks.slack.com/services/T000SECRET/B000SECRET/xyz1234"
 
 
 def wait(driver: WebDriver) -> WebDriverWait[WebDriver]:
@@ -131,13 +132,31 @@ async def test_sign_in_create_a_client_and_connect_gmail_through_the_consent_pag
         assert "connected" in text_of(browser, f"{card} .chip")
         shot(browser, screenshots, "client-with-gmail-connected")
 
+        # Policy and the write-only Slack webhook: saved, then only the masked hint shows.
+        browser.find_element(
+            By.CSS_SELECTOR, "select[name=auto_send] option[value=guarded]"
+        ).click()
+        browser.find_element(
+            By.CSS_SELECTOR, "form[aria-label='Profile and reply policy'] button[type=submit]"
+        ).click()
+        wait_text(browser, "form[aria-label='Profile and reply policy'] .notice.ok", "Saved.")
+        webhook = browser.find_element(By.NAME, "slack_webhook_url")
+        webhook.send_keys(SLACK_WEBHOOK)
+        browser.find_element(By.CSS_SELECTOR, "form[aria-label=Slack] button[type=submit]").click()
+        wait_text(browser, "form[aria-label=Slack] .masked", "…1234")
+        page = browser.execute_script("return document.documentElement.outerHTML")
+        assert "T000SECRET" not in page
+        assert browser.find_element(By.NAME, "slack_webhook_url").get_attribute("value") == ""
+
         browser.get(f"{console.url}/#/clients")
         wait_text(browser, ".list-area", "Acme Roofing")
+        assert "…1234" in text_of(browser, ".list-area")
         shot(browser, screenshots, "clients")
 
     await in_browser(scenario)
     [client] = (await console.oauth.http.get("/admin/clients")).json()
     assert client["slug"] == "acme-roofing"
+    assert client["auto_send"] == "guarded"
     statuses = (
         await console.oauth.http.get(f"/admin/clients/{client['id']}/connection-status")
     ).json()

@@ -24,9 +24,8 @@ function saveOn(form, out, app, build, done) {
     event.preventDefault();
     const saved = await busy(form, out, () => build());
     if (saved) {
-      mount(out, notice("ok", "Saved."));
       app.toast("Saved.");
-      done(saved);
+      done(form.getAttribute("aria-label"));
     }
   });
 }
@@ -102,10 +101,8 @@ function slackForm(c, app, reload) {
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save webhook"), test),
     out,
   );
-  saveOn(form, out, app, () => api.updateClient(c.id, { slack_webhook_url: url.value.trim() }), () => {
-    url.value = ""; // never kept on the page once saved
-    reload();
-  });
+  // The form is rebuilt after saving: the URL is never kept on the page.
+  saveOn(form, out, app, () => api.updateClient(c.id, { slack_webhook_url: url.value.trim() }), reload);
   test.addEventListener("click", async () => {
     const sent = await busy(form, out, () => api.testSlack(c.id));
     if (sent !== undefined) mount(out, notice("ok", "Test message sent: check the Slack channel."));
@@ -151,21 +148,39 @@ function pipelineForm(c, mailboxes, app, reload) {
   return form;
 }
 
+/** Keep the primary-mailbox choices in step with the live mailbox list. */
+function fillPrimary(choice, items) {
+  if (!choice) return;
+  const current = choice.value;
+  const options = [["", "First connected mailbox"], ...items.filter((m) => m.mailbox_id).map((m) => [m.mailbox_id, m.address])];
+  if (options.length === choice.options.length) return; // unchanged: leave the person's pick alone
+  mount(choice, options.map(([value, label]) => h("option", { value, selected: value === current }, label)));
+}
+
 export function show(main, [clientId], app) {
   let mailboxes = [];
   const title = h("h1", {}, "Client");
   const forms = h("div", { class: "grid" });
   const out = h("div", { class: "out" });
-  async function reload() {
+  /** Re-render from the saved client; `saved` names the form to say "Saved." in. */
+  async function reload(saved) {
     try {
       const c = await api.client(clientId);
       title.textContent = c.name;
       mount(forms, profileForm(c, app, reload), h("div", {}, slackForm(c, app, reload), pipelineForm(c, mailboxes, app, reload)));
+      const form = saved && [...forms.querySelectorAll("form")].find((f) => f.getAttribute("aria-label") === saved);
+      if (form) {
+        mount(form.querySelector(".out"), notice("ok", "Saved."));
+        form.querySelector("button[type=submit]").focus({ preventScroll: true }); // keyboard users stay put
+      }
     } catch (error) {
       mount(out, notice("error", error.message));
     }
   }
-  const boxes = mailboxesSection(clientId, app, (items) => (mailboxes = items));
+  const boxes = mailboxesSection(clientId, app, (items) => {
+    mailboxes = items;
+    fillPrimary(forms.querySelector("select[name=primary_mailbox_id]"), items);
+  });
   mount(main, h("p", { class: "crumbs" }, h("a", { href: "#/clients" }, "Clients")), title, out, boxes.element, forms);
   reload();
   return boxes.stop;
