@@ -15,6 +15,7 @@ from leadwire.crypto import InvalidStateError, aad_for
 from leadwire.events import MailboxConnected, MailboxDisconnected, new_event
 from leadwire.outbox import add_event
 from leadwire_oauth import store
+from leadwire_oauth.clients import client_changed
 from leadwire_oauth.context import OAuthContext
 from leadwire_oauth.domain.grants import (
     ConnectError,
@@ -217,6 +218,10 @@ async def _save_connection(
             reconnected=existing is not None,
         )
         await add_event(conn, new_event(payload, client_id=client_id))
+        # The first connected mailbox answers form leads until an admin picks another.
+        client = await store.claim_primary_mailbox(conn, client_id, mailbox.id)
+        if client is not None:
+            await add_event(conn, new_event(client_changed(client), client_id=client_id))
     return Connected(mailbox=mailbox, reconnected=existing is not None)
 
 

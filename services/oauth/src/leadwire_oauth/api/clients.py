@@ -18,6 +18,7 @@ from leadwire_oauth.domain.policy import (
     AutoSend,
     BusinessHours,
     DraftingProfile,
+    PipelineSettings,
     check_webhook_host,
     refuse_unstorable_text,
     validate_origin,
@@ -39,6 +40,9 @@ class ClientFields(BaseModel):
     profile: DraftingProfile | None = None
     slack_webhook_url: str | None = Field(default=None, description="Write-only; never returned.")
     allowed_origins: list[str] | None = Field(default=None, max_length=50)
+    # Replaced as a whole on PATCH: primary mailbox, Slack kinds, follow-ups, threshold,
+    # own and denied domains.
+    pipeline: PipelineSettings | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -71,6 +75,7 @@ class ClientOut(BaseModel):
     profile: dict[str, Any]
     allowed_origins: list[str]
     slack_webhook: str | None = Field(description="Masked; the URL itself is write-only.")
+    pipeline: PipelineSettings
     created_at: datetime
     updated_at: datetime
 
@@ -86,6 +91,7 @@ class ClientOut(BaseModel):
             profile=client.profile,
             allowed_origins=client.allowed_origins,
             slack_webhook=client.slack_webhook_hint,
+            pipeline=PipelineSettings.model_validate(client.pipeline),
             created_at=client.created_at,
             updated_at=client.updated_at,
         )
@@ -99,6 +105,7 @@ def _columns(body: ClientFields, *, defaults: bool) -> dict[str, Any]:
         data["reply_delay_seconds"] = data.get("reply_delay_seconds") or 0
         data["profile"] = data.get("profile") or DraftingProfile().model_dump(mode="json")
         data["allowed_origins"] = data.get("allowed_origins") or []
+        data["pipeline"] = data.get("pipeline") or PipelineSettings().model_dump(mode="json")
     return data
 
 
@@ -163,6 +170,7 @@ async def update_client(
         "reply_delay_seconds",
         "profile",
         "allowed_origins",
+        "pipeline",
     ):
         if required in changes and changes[required] is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{required} cannot be null")
@@ -171,6 +179,17 @@ async def update_client(
     except clients.SlugTaken:
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"slug {body.slug!r} is already taken"
+        ) from None
+    except clients.ForeignMailbox as exc:
+        loc = ("body", "pipeline", "primary_mailbox_id")
+        raise RequestValidationError(
+            [
+                {
+                    "loc": loc,
+                    "msg": f"mailbox {exc} is not a mailbox of this client",
+                    "type": "value_error",
+                }
+            ]
         ) from None
     if client is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no client {client_id}")

@@ -7,18 +7,25 @@ import re
 from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 # The same rules as the client.changed contract, so what is accepted can be published.
+from leadwire.contracts.clients import (
+    ALL_NOTIFICATION_KINDS,
+    BusinessHours,
+    FollowUpSequence,
+    NotificationKind,
+)
 from leadwire.contracts.clients import AutoSendMode as AutoSend
-from leadwire.contracts.clients import BusinessHours
 
 __all__ = [
     "SLUG_PATTERN",
     "AutoSend",
     "BusinessHours",
     "DraftingProfile",
+    "PipelineSettings",
     "check_webhook_host",
     "refuse_unstorable_text",
 ]
@@ -33,6 +40,35 @@ class DraftingProfile(BaseModel):
     signature: str = Field(default="", max_length=1000)
     booking_link: HttpUrl | None = None
     language: str = Field(default="en", pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+
+
+_DOMAIN = r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+
+
+class PipelineSettings(BaseModel):
+    """How the pipeline treats a client's leads beyond drafting: which mailbox answers form
+    leads, what Slack hears, follow-ups, the approval threshold, domains that are never
+    leads. Published on client.changed; the services keep their own copy."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # None: the first connected mailbox (set when one connects).
+    primary_mailbox_id: UUID | None = None
+    notification_kinds: list[NotificationKind] = Field(
+        default_factory=lambda: list(ALL_NOTIFICATION_KINDS)
+    )
+    follow_up: FollowUpSequence = Field(default_factory=FollowUpSequence)
+    qualification_threshold: int = Field(default=50, ge=0, le=100)
+    own_domains: list[str] = Field(default_factory=list, max_length=50)
+    denied_domains: list[str] = Field(default_factory=list, max_length=500)
+
+    @field_validator("own_domains", "denied_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        cleaned = [d.strip().lower().lstrip("@") for d in value]
+        bad = [d for d in cleaned if not re.match(_DOMAIN, d)]
+        if bad:
+            raise ValueError(f"not a domain name: {bad[0]!r}")
+        return sorted(set(cleaned))
 
 
 def validate_origin(value: str) -> str:
