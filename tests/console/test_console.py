@@ -148,6 +148,21 @@ async def test_sign_in_create_a_client_and_connect_gmail_through_the_consent_pag
         assert "T000SECRET" not in page
         assert browser.find_element(By.NAME, "slack_webhook_url").get_attribute("value") == ""
 
+        # Pipeline settings: the first connected mailbox is the primary one.
+        pipeline = "form[aria-label='Pipeline settings']"
+        wait(browser).until(
+            lambda d: d.find_element(
+                By.CSS_SELECTOR, f"{pipeline} select[name=primary_mailbox_id]"
+            ).get_attribute("value")
+        )
+        threshold = browser.find_element(By.NAME, "qualification_threshold")
+        threshold.clear()
+        threshold.send_keys("70")
+        browser.find_element(By.NAME, "own_domains").send_keys("acme.test")
+        browser.find_element(By.CSS_SELECTOR, f"{pipeline} input[value='lead.flagged']").click()
+        browser.find_element(By.CSS_SELECTOR, f"{pipeline} button[type=submit]").click()
+        wait_text(browser, f"{pipeline} .notice.ok", "Saved.")
+
         browser.get(f"{console.url}/#/clients")
         wait_text(browser, ".list-area", "Acme Roofing")
         assert "…1234" in text_of(browser, ".list-area")
@@ -157,10 +172,17 @@ async def test_sign_in_create_a_client_and_connect_gmail_through_the_consent_pag
     [client] = (await console.oauth.http.get("/admin/clients")).json()
     assert client["slug"] == "acme-roofing"
     assert client["auto_send"] == "guarded"
+    pipeline = client["pipeline"]
+    assert pipeline["qualification_threshold"] == 70
+    assert pipeline["own_domains"] == ["acme.test"]
+    assert "lead.flagged" not in pipeline["notification_kinds"]
+    assert "lead.received" in pipeline["notification_kinds"]
     statuses = (
         await console.oauth.http.get(f"/admin/clients/{client['id']}/connection-status")
     ).json()
-    assert [s["address"] for s in statuses if s["status"] == "connected"] == ["sales@acme.test"]
+    [connected] = [s for s in statuses if s["status"] == "connected"]
+    assert connected["address"] == "sales@acme.test"
+    assert pipeline["primary_mailbox_id"] == connected["mailbox_id"]
 
 
 async def test_a_service_that_does_not_answer_is_named_in_words_and_sign_out_works(

@@ -110,7 +110,8 @@ function slackForm(c, app, reload) {
   return form;
 }
 
-function pipelineForm(c, mailboxes, app, reload) {
+function pipelineForm(client, mailboxes, app, reload) {
+  const c = client.pipeline || {};
   const follow = c.follow_up || { enabled: false, delays_business_days: [2, 5] };
   const kinds = c.notification_kinds || KINDS.map(([k]) => k);
   const f = {
@@ -121,6 +122,7 @@ function pipelineForm(c, mailboxes, app, reload) {
     own: h("textarea", { name: "own_domains", rows: 2 }, (c.own_domains || []).join("\n")),
     denied: h("textarea", { name: "denied_domains", rows: 2 }, (c.denied_domains || []).join("\n")),
   };
+  f.primary.dataset.saved = c.primary_mailbox_id || ""; // chosen again once the mailboxes load
   const kindBoxes = KINDS.map(([k, label]) => h("label", { class: "check" }, h("input", { type: "checkbox", value: k, checked: kinds.includes(k) }), label));
   const out = h("div", { class: "out" });
   const form = h(
@@ -136,22 +138,23 @@ function pipelineForm(c, mailboxes, app, reload) {
     h("button", { type: "submit", class: "primary" }, "Save settings"),
     out,
   );
+  // `pipeline` is replaced as a whole on PATCH: send every field of it.
   saveOn(form, out, app, () =>
-    api.updateClient(c.id, {
+    api.updateClient(client.id, { pipeline: {
       primary_mailbox_id: f.primary.value || null,
       follow_up: { ...follow, enabled: f.followOn.checked, delays_business_days: lines(f.delays.value).map(Number) },
       qualification_threshold: Number(f.threshold.value),
       own_domains: lines(f.own.value),
       denied_domains: lines(f.denied.value),
       notification_kinds: kindBoxes.map((l) => l.firstChild).filter((b) => b.checked).map((b) => b.value),
-    }), reload);
+    } }), reload);
   return form;
 }
 
 /** Keep the primary-mailbox choices in step with the live mailbox list. */
 function fillPrimary(choice, items) {
   if (!choice) return;
-  const current = choice.value;
+  const current = choice.value || choice.dataset.saved || "";
   const options = [["", "First connected mailbox"], ...items.filter((m) => m.mailbox_id).map((m) => [m.mailbox_id, m.address])];
   if (options.length === choice.options.length) return; // unchanged: leave the person's pick alone
   mount(choice, options.map(([value, label]) => h("option", { value, selected: value === current }, label)));
