@@ -79,9 +79,9 @@ function syncHealth(mailboxId) {
   return cell;
 }
 
-function moveControl(m, clientId, app, out, refresh) {
+function moveControl(m, clientId, app, out, refresh, clients) {
   const target = select("client_id", [["", "Move to…"]], "");
-  api.clients().then(
+  clients.then(
     (clients) => clients.filter((c) => c.id !== clientId).forEach((c) => target.append(h("option", { value: c.id }, c.name))),
     () => {},
   );
@@ -100,7 +100,7 @@ function moveControl(m, clientId, app, out, refresh) {
   return target;
 }
 
-function rows(items, clientId, app, out, refresh) {
+function rows(items, clientId, app, out, refresh, clients) {
   const connected = items.filter((m) => m.mailbox_id);
   if (!connected.length) {
     return emptyState("No mailbox connected yet.", "Connect the client's Gmail or Outlook mailbox above; Leadwire then answers the leads that arrive there.");
@@ -117,18 +117,20 @@ function rows(items, clientId, app, out, refresh) {
       h("div", { class: "mailbox-head" }, h("strong", {}, m.address), " ", h("span", { class: "muted" }, PROVIDERS[m.provider] || m.provider), " ", chip(m.status)),
       m.last_error ? h("p", { class: "error-text" }, m.last_error) : null,
       h("p", { class: "muted" }, `Token refreshed: ${when(m.last_refresh_at)} · `, syncHealth(m.mailbox_id)),
-      h("div", { class: "actions" }, disconnect, moveControl(m, clientId, app, out, refresh)));
+      h("div", { class: "actions" }, disconnect, moveControl(m, clientId, app, out, refresh, clients)));
   }));
 }
 
 export function mailboxesSection(clientId, app, onItems) {
   const list = h("div", {});
   const out = h("div", { class: "out" });
+  const clients = api.clients(); // the "Move to…" choices, fetched once per visit
+  clients.catch(() => {}); // no choices then; the clients page says why
   const feed = live({
     load: () => api.connectionStatus(clientId),
     render: (items) => {
       onItems(items);
-      mount(list, rows(items, clientId, app, out, () => feed.refresh()));
+      mount(list, rows(items, clientId, app, out, () => feed.refresh(), clients));
     },
     every: 10000,
     what: "mailboxes",
