@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -52,6 +53,20 @@ class Console:
     url: str
     oauth: ServiceUnderTest
     password: str = ADMIN_PASSWORD
+
+    async def get(self, path: str, **params: str) -> Any:
+        """An admin API answer through the gateway, signed in as the console's admin."""
+        async with httpx.AsyncClient(base_url=self.url, timeout=20) as http:
+            login = await http.post(
+                "/admin/login", json={"username": "admin", "password": self.password}
+            )
+            login.raise_for_status()
+            token = login.json()["access_token"]
+            answer = await http.get(
+                path, params=params, headers={"Authorization": f"Bearer {token}"}
+            )
+        answer.raise_for_status()
+        return answer.json()
 
 
 def render_gateway(prefix: Path, listen: int, upstreams: dict[str, int]) -> Path:

@@ -169,7 +169,7 @@ async def test_sign_in_create_a_client_and_connect_gmail_through_the_consent_pag
         shot(browser, screenshots, "clients")
 
     await in_browser(scenario)
-    [client] = (await console.oauth.http.get("/admin/clients")).json()
+    [client] = await console.get("/admin/clients")
     assert client["slug"] == "acme-roofing"
     assert client["auto_send"] == "guarded"
     pipeline = client["pipeline"]
@@ -177,9 +177,7 @@ async def test_sign_in_create_a_client_and_connect_gmail_through_the_consent_pag
     assert pipeline["own_domains"] == ["acme.test"]
     assert "lead.flagged" not in pipeline["notification_kinds"]
     assert "lead.received" in pipeline["notification_kinds"]
-    statuses = (
-        await console.oauth.http.get(f"/admin/clients/{client['id']}/connection-status")
-    ).json()
+    statuses = await console.get(f"/admin/clients/{client['id']}/connection-status")
     [connected] = [s for s in statuses if s["status"] == "connected"]
     assert connected["address"] == "sales@acme.test"
     assert pipeline["primary_mailbox_id"] == connected["mailbox_id"]
