@@ -57,6 +57,31 @@ def shot(driver: WebDriver, folder: Path, name: str) -> None:
     driver.save_screenshot(str(folder / f"{name}.png"))
 
 
+def create_client(driver: WebDriver, name: str, slug: str) -> None:
+    """On the Clients page: create one (the slug is suggested from the name); the
+    console then opens its page."""
+    driver.find_element(By.NAME, "name").send_keys(name)
+    assert driver.find_element(By.NAME, "slug").get_attribute("value") == slug
+    driver.find_element(By.CSS_SELECTOR, "form[aria-label='New client'] button").click()
+    wait_text(driver, "main h1", name)
+
+
+def connect_gmail(driver: WebDriver, address: str) -> None:
+    """On a client's page: connect a sandbox Gmail mailbox through the consent popup."""
+    console_window = driver.current_window_handle
+    driver.find_element(By.CSS_SELECTOR, "button[value=google]").click()
+    wait(driver).until(lambda d: len(d.window_handles) == 2)
+    driver.switch_to.window(next(h for h in driver.window_handles if h != console_window))
+    # The sandbox's Google account chooser: pick the mailbox, as a person would.
+    wait_text(driver, "h1", "Choose an account")
+    driver.find_element(By.PARTIAL_LINK_TEXT, address).click()
+    driver.switch_to.window(console_window)
+    wait_text(driver, "section[aria-labelledby=mailboxes-title] .notice.ok", "is connected")
+    wait(driver).until(lambda d: len(d.window_handles) == 1)  # the console closed it
+    wait_text(driver, "li.mailbox", address)
+    assert "connected" in text_of(driver, "li.mailbox .chip")
+
+
 async def in_browser(scenario: Any, *args: Any) -> None:
     await asyncio.to_thread(scenario, *args)
 
@@ -106,30 +131,13 @@ async def test_sign_in_create_a_client_and_connect_gmail_through_the_consent_pag
         wait_text(browser, ".list-area", "No clients yet.")
         shot(browser, screenshots, "clients-empty")
 
-        browser.find_element(By.NAME, "name").send_keys("Acme Roofing")
-        assert browser.find_element(By.NAME, "slug").get_attribute("value") == "acme-roofing"
-        browser.find_element(By.CSS_SELECTOR, "form[aria-label='New client'] button").click()
-        wait_text(browser, "main h1", "Acme Roofing")
+        create_client(browser, "Acme Roofing", "acme-roofing")
         wait_text(browser, "section[aria-labelledby=mailboxes-title] .live", "Live")
         assert "No mailbox connected yet." in text_of(
             browser, "section[aria-labelledby=mailboxes-title]"
         )
 
-        console_window = browser.current_window_handle
-        browser.find_element(By.CSS_SELECTOR, "button[value=google]").click()
-        wait(browser).until(lambda d: len(d.window_handles) == 2)
-        popup = next(h for h in browser.window_handles if h != console_window)
-        browser.switch_to.window(popup)
-        # The sandbox's Google account chooser: pick the mailbox, as a person would.
-        wait_text(browser, "h1", "Choose an account")
-        browser.find_element(By.PARTIAL_LINK_TEXT, "sales@acme.test").click()
-        browser.switch_to.window(console_window)
-
-        wait_text(browser, "section[aria-labelledby=mailboxes-title] .notice.ok", "is connected")
-        wait(browser).until(lambda d: len(d.window_handles) == 1)  # the console closed it
-        card = "li.mailbox"
-        wait_text(browser, card, "sales@acme.test")
-        assert "connected" in text_of(browser, f"{card} .chip")
+        connect_gmail(browser, "sales@acme.test")
         shot(browser, screenshots, "client-with-gmail-connected")
 
         # Policy and the write-only Slack webhook: saved, then only the masked hint shows.

@@ -1,15 +1,22 @@
-// Templates: a client's reusable emails (Jinja variables like {{ contact.name }}),
+// Templates: a client's reusable emails (Jinja variables like {{ name }}),
 // edited with a live preview rendered by the sender service itself.
 
 import { api } from "../api.js";
 import { busy, emptyState, field, h, mount, notice, select } from "../dom.js";
+
+const SAMPLE = { name: "Ada Lovelace", email: "ada@example.com" };
+
+/** Sample values for the preview, one per variable the template uses. */
+function samples(names) {
+  return Object.fromEntries((names?.length ? names : ["name"]).map((n) => [n, SAMPLE[n] ?? `sample ${n}`]));
+}
 
 function editor(t, clientId, app, done) {
   const f = {
     name: h("input", { name: "name", value: t?.name ?? "", required: true }),
     subject: h("input", { name: "subject", value: t?.subject ?? "", required: true }),
     body_text: h("textarea", { name: "body_text", rows: 10, required: true }, t?.body_text ?? ""),
-    vars: h("textarea", { name: "variables", rows: 4 }, '{"contact": {"name": "Ada"}}'),
+    vars: h("textarea", { name: "variables", rows: 4 }, JSON.stringify(samples(t?.variables), null, 1)),
   };
   const out = h("div", { class: "out" });
   const preview = h("div", { class: "preview", "aria-live": "polite" });
@@ -32,7 +39,7 @@ function editor(t, clientId, app, done) {
   });
   const form = h("form", { class: "card", "aria-label": t ? `Template ${t.name}` : "New template" },
     h("h2", {}, t ? `Edit “${t.name}”` : "New template"),
-    field("Name", f.name), field("Subject", f.subject), field("Body", f.body_text, "Variables: {{ contact.name }}, {{ client.name }}, …"),
+    field("Name", f.name), field("Subject", f.subject), field("Body", f.body_text, "Variables: {{ name }}, {{ email }}, and any a bulk-send recipient carries"),
     field("Sample variables for the preview (JSON)", f.vars, t?.variables?.length ? `This template uses: ${t.variables.join(", ")}` : undefined),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save template"), showPreview),
     out, preview);
