@@ -100,3 +100,15 @@ def test_cross_mailbox_delivery_can_be_switched_off(sandbox, gmail_account):
     _send(owner, LEAD, "Not delivered")
 
     assert "messages" not in lead.users().messages().list(userId="me").execute()
+
+
+def test_reply_control_refuses_a_message_with_no_sender(sandbox, gmail_account):
+    gmail_account(LEAD)
+    headerless = base64.b64encode(b"no headers here\r\n").decode()
+    delivered = sandbox.deliver(LEAD, raw_base64=headerless)
+
+    answer = sandbox.control.post(
+        f"/_sandbox/mailboxes/{LEAD}/reply", json={"id": delivered["id"], "text": "hi"}
+    )
+
+    assert answer.status_code == 400 and "From" in answer.json()["detail"]

@@ -147,3 +147,18 @@ def test_multipart_upload_send_keeps_the_clients_bytes(sandbox, gmail_account):
 
     assert sent["threadId"] == inbound["threadId"]
     assert base64.urlsafe_b64decode(got["raw"]).endswith(raw)  # Gmail only adds headers
+
+
+def test_trash_pushes_and_records_label_added(sandbox, gmail_account):
+    with running_receiver() as receiver:
+        gmail, _ = gmail_account(ADDRESS, push_endpoint=receiver.url)
+        users = gmail.users()
+        inbound = _inbound(sandbox)
+        start = users.watch(userId="me", body={"topicName": "projects/p/topics/g"}).execute()
+        trashed = users.messages().trash(userId="me", id=inbound["id"]).execute()
+        [push] = receiver.wait_for(1)
+
+    history = users.history().list(userId="me", startHistoryId=start["historyId"]).execute()
+    assert "TRASH" in trashed["labelIds"]
+    assert history["history"][0]["labelsAdded"][0]["labelIds"] == ["TRASH"]
+    assert _pushed_history_id(push) == int(history["history"][0]["id"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 from sandbox.config import SandboxConfig
 from sandbox.microsoft.testing import running_receiver
+from sandbox.testing import poll
 
 ADDRESS = "owner@acme.test"
 OUTLOOK = "owner@contoso.example"
@@ -95,12 +95,7 @@ def test_realistic_pubsub_retry_schedule_waits_ten_seconds_first(sandbox, gmail_
         _deliver(sandbox, "Retried slowly")
         receiver.wait_for(1)
         # the sandbox records the attempt once it has the answer: poll, don't race it
-        attempts: list = []
-        for _ in range(100):
-            attempts = sandbox.control.get("/_sandbox/google/push/attempts").json()
-            if attempts:
-                break
-            time.sleep(0.02)
+        attempts = poll(lambda: sandbox.control.get("/_sandbox/google/push/attempts").json(), bool)
 
     assert answer == {
         "retry_schedule": "realistic",
@@ -147,7 +142,10 @@ def test_graph_counts_an_answer_after_the_deadline_as_failed_and_retries(sandbox
         _deliver(sandbox, "Slow endpoint", OUTLOOK)
         first, retried = receiver.wait_for(2)
 
-    [delivery] = sandbox.control.get("/_sandbox/microsoft/notifications").json()
+    [delivery] = poll(
+        lambda: sandbox.control.get("/_sandbox/microsoft/notifications").json(),
+        lambda found: bool(found) and found[0]["delivered"],
+    )
     assert first == retried and delivery["delivered"] and delivery["attempts"] == 2
     assert delivery["statuses"][0] == "ReadTimeout"
 

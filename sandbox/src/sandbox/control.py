@@ -83,6 +83,8 @@ def control_router(sandbox: Sandbox) -> APIRouter:
             return provider.reply_as_user(address, body["id"], body.get("text"), body.get("html"))
         except KeyError as exc:
             raise HTTPException(404, str(exc.args[0])) from exc
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
 
     @router.post("/settings")
     async def settings(body: dict[str, Any] = Body(...)) -> dict[str, Any]:

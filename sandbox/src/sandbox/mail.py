@@ -239,6 +239,8 @@ def build_reply(
     original_id = str(original.get("Message-ID", "")).strip()
     references = " ".join(f"{original.get('References', '')} {original_id}".split())
     to = str(original.get("Reply-To") or original.get("From") or "")
+    if "@" not in to:
+        raise MailInputError("the message has no From or Reply-To address to reply to")
     fields: dict[str, Any] = {"from": sender, "to": to, "subject": subject, "text": text}
     if html is not None:
         fields["html"] = html

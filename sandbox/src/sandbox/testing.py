@@ -19,7 +19,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +79,18 @@ class RunningSandbox:
 
     def reset(self) -> None:
         self.control.post("/_sandbox/reset").raise_for_status()
+
+
+def poll(fetch: Callable[[], Any], until: Callable[[Any], bool], within: float = 5.0) -> Any:
+    """fetch() until until(result) holds or `within` seconds pass; the last result.
+
+    E.g. push attempts: the sandbox records one only after the endpoint answered."""
+    deadline = time.monotonic() + within
+    result = fetch()
+    while not until(result) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        result = fetch()
+    return result
 
 
 GMAIL_SCOPES = (

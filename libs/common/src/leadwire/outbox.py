@@ -21,9 +21,24 @@ from uuid import UUID
 
 import asyncpg
 
-from leadwire.relay import CHANNEL_PREFIX, OutboxRelay
+from leadwire.db import validate_schema
 
-__all__ = ["OutboxRelay", "add_event", "event_headers", "pending_count", "purge_published"]
+__all__ = [
+    "CHANNEL_PREFIX",
+    "add_event",
+    "channel_name",
+    "event_headers",
+    "pending_count",
+    "purge_published",
+]
+
+# NOTIFY channel per schema; `leadwire.relay` LISTENs on it. Kept here, with the writer,
+# so the outbox does not depend on its reader.
+CHANNEL_PREFIX = "leadwire_outbox_"
+
+
+def channel_name(schema: str) -> str:
+    return CHANNEL_PREFIX + validate_schema(schema)
 
 
 class OutgoingEvent(Protocol):

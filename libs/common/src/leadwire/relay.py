@@ -4,7 +4,7 @@ Wakes on `NOTIFY leadwire_outbox_<schema>` (sent by `add_event` at commit), with
 fallback poll for anything a dropped LISTEN connection missed. Rows are claimed with
 `FOR UPDATE SKIP LOCKED` and stay locked until their confirms are in, so replicas never
 publish the same row twice; a crash between confirm and commit republishes (consumers
-dedupe through the inbox).
+dedupe through the inbox), which is also why that commit does not wait for the disk.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ import asyncpg
 
 from leadwire import metrics
 from leadwire.db import create_pool, validate_schema
+from leadwire.outbox import channel_name
 from leadwire.publisher import BrokerUnavailable, MessageRejected, OutboxMessage, Publisher
 
 log = logging.getLogger(__name__)
-
-CHANNEL_PREFIX = "leadwire_outbox_"
 
 _CLAIM = """
 SELECT id, type, routing_key, body::text AS body, headers, created_at FROM outbox
@@ -43,10 +42,6 @@ WHERE id = ANY($1::uuid[])
 _MARK_UNAVAILABLE = """
 UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])
 """
-
-
-def channel_name(schema: str) -> str:
-    return CHANNEL_PREFIX + validate_schema(schema)
 
 
 class OutboxRelay:
@@ -147,6 +142,9 @@ class OutboxRelay:
             rows = await conn.fetch(_CLAIM, self._batch_size)
             if not rows:
                 return 0, 0
+            # Losing this commit in a crash only republishes (consumers dedupe), so it
+            # need not wait for the WAL flush.
+            await conn.execute("SET LOCAL synchronous_commit = off")
             messages = [_to_message(row) for row in rows]
             try:
                 results: list[Exception | None] = await self._publisher.publish_batch(messages)

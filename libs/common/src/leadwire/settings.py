@@ -192,6 +192,17 @@ class ServiceSettings(BaseSettings):
     # Path to a CA bundle for provider TLS (the sandbox's throwaway CA); empty in production.
     provider_ca_bundle: str = ""
     jwt_secret: SecretStr
+    # Verifies admin tokens (Ed25519 public key, PEM or base64); see leadwire.auth.
+    # Required in production; elsewhere, when unset, derived from JWT_SECRET.
+    admin_token_public_key: str = ""
+
+    @field_validator("admin_token_public_key")
+    @classmethod
+    def _public_key_in_production(cls, value: str, info: ValidationInfo) -> str:
+        if not value.strip() and info.data.get("environment") == "production":
+            raise ValueError("is required in production (oauth's ADMIN_TOKEN_PRIVATE_KEY's pair)")
+        return value.strip()
+
     # The topic exchange every event goes through, and a prefix for this stack's queue and
     # RPC queue names: two stacks (or parallel test runs) share one broker unseen.
     events_exchange: str = Field(default="leadwire.events", pattern=r"^[A-Za-z0-9_.:-]+$")

@@ -10,8 +10,9 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from leadwire.outbox import OutboxRelay, add_event
+from leadwire.outbox import add_event
 from leadwire.publisher import AmqpPublisher
+from leadwire.relay import OutboxRelay
 from leadwire.testing import RabbitCleanup, TcpProxy, wait_until
 
 pytestmark = pytest.mark.integration

@@ -1,3 +1,5 @@
+import base64
+import os
 import secrets
 
 import pytest
@@ -117,6 +119,7 @@ def test_strong_jwt_secret_is_accepted_in_production():
         service_name="oauth",
         environment="production",
         jwt_secret=secrets.token_urlsafe(32),
+        admin_token_public_key=base64.b64encode(os.urandom(32)).decode(),
     )
     assert settings.is_production
 

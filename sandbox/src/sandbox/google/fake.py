@@ -18,7 +18,7 @@ from sandbox.google.oauth import oauth_router
 from sandbox.google.oauth_state import OAuthState
 from sandbox.google.oidc import OidcSigner
 from sandbox.google.pubsub import PubSubPusher, PushTarget
-from sandbox.mail import CRLF, build_reply, html_body, recipients, text_body
+from sandbox.mail import CRLF, build_reply, html_body, text_body
 from sandbox.outbound import Outbound
 
 MAILBOX_OPTIONS = {"grant_scopes", "deny_consent", "push_enabled", "push_endpoint", "push_audience"}
@@ -187,7 +187,7 @@ class GoogleFake:
         """Push about the sent copy, then hand it to recipients that are sandbox mailboxes."""
         self.after_add(box, stored)
         if self.outbound is not None:
-            self.outbound(box.address, recipients(stored.message), stored.raw)
+            self.outbound(box.address, stored.recipients, stored.raw)
 
     def after_add(self, box: GmailMailbox, stored: StoredMessage) -> None:
         self.after_change(box, set(stored.label_ids))

@@ -143,6 +143,20 @@ def gmail_router(fake: GoogleFake) -> APIRouter:
         fake.after_change(box, box.modify(msgId, add, remove))
         return message_json(box.messages[msgId], "minimal", [])
 
+    @router.post(f"{base}/messages/{{msgId}}/trash")
+    async def trash(request: Request, userId: str, msgId: str) -> Json:
+        return _relabel(request, userId, msgId, ["TRASH"], [])
+
+    @router.post(f"{base}/messages/{{msgId}}/untrash")
+    async def untrash(request: Request, userId: str, msgId: str) -> Json:
+        return _relabel(request, userId, msgId, [], ["TRASH"])
+
+    def _relabel(request: Request, user: str, msg_id: str, add: list[str], rm: list[str]) -> Json:
+        box = fake.mailbox_for(request, user, MODIFY_SCOPES)
+        _message(box, msg_id)
+        fake.after_change(box, box.modify(msg_id, add, rm))  # other labels are kept
+        return message_json(box.messages[msg_id], "minimal", [])
+
     @router.delete(f"{base}/messages/{{msgId}}", status_code=204)
     async def delete(request: Request, userId: str, msgId: str) -> Response:
         box = fake.mailbox_for(request, userId, FULL_SCOPES)  # Gmail: only mail.google.com

@@ -107,9 +107,11 @@ def send_message(box: GmailMailbox, raw: bytes, thread_id: str | None) -> Stored
     msg = message_from_bytes(raw, policy=policy.default)
     assert isinstance(msg, EmailMessage)
     fields = [str(v) for h in ("To", "Cc", "Bcc") for v in msg.get_all(h, [])]
-    if not any(addr for _, addr in getaddresses(fields)):
+    recipients = [addr.lower() for _, addr in getaddresses(fields) if addr]
+    if not recipients:
         raise _bad("Recipient address required")
     raw = _complete_headers(msg, box, raw)
     stored = box.add(raw, msg, ["SENT"], thread_id, sending=True)
+    stored.recipients = recipients  # parsed once: cross-mailbox delivery needs them too
     box.sent.append(stored.id)
     return stored

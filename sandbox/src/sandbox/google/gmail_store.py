@@ -54,6 +54,7 @@ class StoredMessage:
     internal_date: int  # ms since epoch
     history_id: int
     payload: dict[str, Any] | None = None  # format=full payload, built once (MIME never changes)
+    recipients: list[str] = field(default_factory=list)  # To/Cc/Bcc of a sent message
     _snippet: str | None = None
 
     @property

@@ -216,46 +216,12 @@ def _delta_page(
 ) -> dict[str, Any]:
     """Changes to the folder since a $deltatoken, paged by $skiptoken."""
     query = request.query_params
-    if query.get("$skiptoken"):
-        state = _live_state(mailbox, query["$skiptoken"], "$skiptoken", lifetime)
-    elif query.get("$deltatoken"):
-        state = {"s": _live_state(mailbox, query["$deltatoken"], "$deltatoken", lifetime)["s"]}
-        state.update(u=mailbox.seq, o=0)
-    else:
-        state = {"s": 0, "u": mailbox.seq, "o": 0}
-    since, upto, offset = state["s"], state["u"], state["o"]
-    keep = parse_filter(query.get("$filter"))
-    changed = [
-        m
-        for m in mailbox.messages.values()
-        if m.folder == folder and since < m.change_seq <= upto and keep(m)
-    ]
-    items: list[tuple[int, dict[str, Any]]] = [
-        (
-            m.change_seq,
-            to_graph(mailbox, m, prefers_text(request), parse_select(query.get("$select"))),
-        )
-        for m in changed
-    ]
-    if since:  # an initial sync lists what exists; later rounds also list what left
-        items += [
-            (
-                seq,
-                {
-                    "@odata.type": "#microsoft.graph.message",
-                    "id": mid,
-                    "@removed": {"reason": "deleted"},
-                },
-            )
-            for seq, mid, left in mailbox.removed
-            if left == folder and since < seq <= upto
-        ]
-    items.sort(key=lambda pair: pair[0])
+    since, upto, offset = _sync_window(mailbox, query, lifetime)
+    items = _delta_items(request, mailbox, folder, since, upto)
     size = page_size_preference(request) or int_param(request, "$top", DEFAULT_PAGE, MAX_PAGE)
-    page = [item for _, item in items[offset : offset + size]]
     body: dict[str, Any] = {
         "@odata.context": odata_context(request, "Collection(message)"),
-        "value": page,
+        "value": [item for _, item in items[offset : offset + size]],
     }
     base = {k: v for k, v in query.items() if k not in ("$skiptoken", "$deltatoken")}
     stamp = {"e": mailbox.delta_epoch, "t": int(time.time() * 1000)}  # ms
@@ -267,6 +233,40 @@ def _delta_page(
             request, base, "$deltatoken", encode_token({"s": upto, **stamp})
         )
     return body
+
+
+def _sync_window(mailbox: Mailbox, query: Any, lifetime: float | None) -> tuple[int, int, int]:
+    """(changes after, changes up to, page offset) from the request's token, if any."""
+    if query.get("$skiptoken"):
+        state = _live_state(mailbox, query["$skiptoken"], "$skiptoken", lifetime)
+        return state["s"], state["u"], state["o"]
+    if query.get("$deltatoken"):
+        state = _live_state(mailbox, query["$deltatoken"], "$deltatoken", lifetime)
+        return state["s"], mailbox.seq, 0
+    return 0, mailbox.seq, 0
+
+
+def _delta_items(
+    request: Request, mailbox: Mailbox, folder: str, since: int, upto: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """(change seq, item) in change order: messages changed, then (after an initial
+    sync, which lists what exists) those that left the folder as @removed."""
+    query = request.query_params
+    keep, select = parse_filter(query.get("$filter")), parse_select(query.get("$select"))
+    items = [
+        (m.change_seq, to_graph(mailbox, m, prefers_text(request), select))
+        for m in mailbox.messages.values()
+        if m.folder == folder and since < m.change_seq <= upto and keep(m)
+    ]
+    if since:
+        removed = {"@odata.type": "#microsoft.graph.message", "@removed": {"reason": "deleted"}}
+        items += [
+            (seq, {**removed, "id": mid})
+            for seq, mid, left in mailbox.removed
+            if left == folder and since < seq <= upto
+        ]
+    items.sort(key=lambda pair: pair[0])
+    return items
 
 
 def _live_state(mailbox: Mailbox, token: str, name: str, lifetime: float | None) -> dict[str, int]:

@@ -100,20 +100,7 @@ class Subscriptions:
             raise bad_request("clientState must be at most 128 characters.", "InvalidRequest")
         folder = self.folder_of(str(spec["resource"]), caller.mailbox)
         expiration = self.check_expiration(spec["expirationDateTime"])
-        for key in ("notificationUrl", "lifecycleNotificationUrl"):
-            url = spec.get(key)
-            if key == "lifecycleNotificationUrl" and not url:
-                continue
-            if not str(url).startswith(("https://", "http://")):
-                raise bad_request(f"Invalid {key}: must be an absolute URL.", "InvalidRequest")
-            if self.require_https and not str(url).startswith("https://"):
-                raise bad_request(
-                    f"The {key} must be a valid https URL (strict mode, as in Graph).",
-                    "InvalidRequest",
-                )
-            problem = await self.notifier.validate(str(url), self.validation_timeout)
-            if problem is not None:
-                raise bad_request(problem, "InvalidRequest")
+        await self._check_urls(spec)
         sub = Subscription(
             str(uuid.uuid4()),
             caller.mailbox.address.lower(),
@@ -130,6 +117,23 @@ class Subscriptions:
         self.store.subscriptions[sub.id] = sub
         self.schedule_reauthorization(sub)
         return sub
+
+    async def _check_urls(self, spec: dict[str, Any]) -> None:
+        """Absolute (https in strict mode) and answering the validation handshake."""
+        for key in ("notificationUrl", "lifecycleNotificationUrl"):
+            url = spec.get(key)
+            if key == "lifecycleNotificationUrl" and not url:
+                continue
+            if not str(url).startswith(("https://", "http://")):
+                raise bad_request(f"Invalid {key}: must be an absolute URL.", "InvalidRequest")
+            if self.require_https and not str(url).startswith("https://"):
+                raise bad_request(
+                    f"The {key} must be a valid https URL (strict mode, as in Graph).",
+                    "InvalidRequest",
+                )
+            problem = await self.notifier.validate(str(url), self.validation_timeout)
+            if problem is not None:
+                raise bad_request(problem, "InvalidRequest")
 
     @staticmethod
     def check_expiration(value: Any) -> datetime:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from leadwire.auth import LoginThrottle
+from leadwire.auth import AdminClaims
 from leadwire.crypto import KeyRing, StateSigner
 from leadwire.rpc import declare_rpc_dlqs
 from leadwire.runtime import ServiceRuntime, run_service
 from leadwire_oauth import admins, store
+from leadwire_oauth.api import admins as admins_api
 from leadwire_oauth.api import auth, clients, connections, errors, health
 from leadwire_oauth.context import OAuthContext
 from leadwire_oauth.handlers import register_rpc, rpc_queue_names
@@ -27,7 +28,13 @@ def create_app(settings: OAuthSettings) -> FastAPI:
     runtime = ServiceRuntime.for_service(
         settings,
         migrations=MIGRATIONS,
-        routers=[auth.router, clients.router, connections.router, health.router],
+        routers=[
+            auth.router,
+            admins_api.router,
+            clients.router,
+            connections.router,
+            health.router,
+        ],
     )
     providers = build_providers(settings)
     ctx = OAuthContext(
@@ -37,6 +44,7 @@ def create_app(settings: OAuthSettings) -> FastAPI:
         state_signer=StateSigner(settings.state_secret.get_secret_value()),
         providers=providers,
         guards=build_guards(settings, providers),
+        admin_signing_key=settings.admin_signing_key(),
     )
     tokens = TokenService(ctx)
     register_rpc(runtime.broker, ctx, tokens)
@@ -50,6 +58,7 @@ def create_app(settings: OAuthSettings) -> FastAPI:
     async def purge_expired_flows() -> None:
         async with ctx.pool.acquire() as conn:
             await store.delete_expired_flows(conn, datetime.now(UTC))
+        await admins.purge_expired(ctx)
 
     runtime.on_startup(first_admin)
     runtime.on_startup(rpc_dead_letter_queues)
@@ -57,9 +66,13 @@ def create_app(settings: OAuthSettings) -> FastAPI:
     app = runtime.build_app(FastAPI(title="leadwire-oauth", version="0.1.0"))
     errors.install(app)
     app.state.oauth = ctx
-    app.state.jwt_secret = settings.jwt_secret
+    app.state.admin_public_key = ctx.admin_signing_key.public_key()
+
+    async def admin_token_check(claims: AdminClaims) -> None:
+        await admins.check_token(ctx, claims)
+
+    app.state.admin_token_check = admin_token_check
     app.state.tokens = tokens
-    app.state.login_throttle = LoginThrottle()
     return app
 
 

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
+from leadwire.auth import (
+    MAX_TOKEN_LIFETIME_SECONDS,
+    dev_signing_key,
+    load_private_key,
+    load_public_key,
+    public_key_text,
+)
 from leadwire.settings import (
     ServiceSettings,
     parse_key_value_list,
@@ -20,9 +28,12 @@ class OAuthSettings(ServiceSettings):
 
     encryption_keys: SecretStr
     state_secret: SecretStr
+    # Ed25519, PEM or base64 of 32 bytes (`python -m leadwire.auth` makes a pair). Unset
+    # outside production: derived from JWT_SECRET, like every service's public key.
+    admin_token_private_key: SecretStr = SecretStr("")
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
-    jwt_ttl_seconds: int = 3600
+    jwt_ttl_seconds: int = Field(default=3600, ge=60, le=MAX_TOKEN_LIFETIME_SECONDS)
     state_ttl_seconds: int = 600
     # One provider call's budget: well inside the 5 s token RPC callers wait.
     provider_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
@@ -82,6 +93,25 @@ class OAuthSettings(ServiceSettings):
             if parsed.token_uri:
                 self.google_token_uri = parsed.token_uri
         return self
+
+    @model_validator(mode="after")
+    def _admin_token_keys(self) -> OAuthSettings:
+        """The private key loads, is set in production, and matches the public key."""
+        raw = self.admin_token_private_key.get_secret_value()
+        if not raw and self.is_production:
+            raise ValueError("ADMIN_TOKEN_PRIVATE_KEY is required in production")
+        key = self.admin_signing_key()
+        if self.admin_token_public_key and public_key_text(key.public_key()) != public_key_text(
+            load_public_key(self.admin_token_public_key)
+        ):
+            raise ValueError(
+                "ADMIN_TOKEN_PUBLIC_KEY is not the public half of ADMIN_TOKEN_PRIVATE_KEY"
+            )
+        return self
+
+    def admin_signing_key(self) -> Ed25519PrivateKey:
+        raw = self.admin_token_private_key.get_secret_value()
+        return load_private_key(raw) if raw else dev_signing_key(self.jwt_secret)
 
     @property
     def slack_webhook_host_list(self) -> frozenset[str]:

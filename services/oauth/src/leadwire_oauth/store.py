@@ -45,27 +45,6 @@ def _mailbox(row: asyncpg.Record) -> Mailbox:
     return Mailbox(**data)
 
 
-# --- admins -----------------------------------------------------------------
-
-
-async def get_admin_password_hash(conn: Conn, username: str) -> str | None:
-    value = await conn.fetchval("SELECT password_hash FROM admins WHERE username = $1", username)
-    return str(value) if value is not None else None
-
-
-async def insert_admin_if_absent(
-    conn: Conn, admin_id: UUID, username: str, password_hash: str
-) -> bool:
-    status = await conn.execute(
-        "INSERT INTO admins (id, username, password_hash) VALUES ($1, $2, $3)"
-        " ON CONFLICT (username) DO NOTHING",
-        admin_id,
-        username,
-        password_hash,
-    )
-    return str(status).endswith("1")
-
-
 # --- clients ----------------------------------------------------------------
 
 

@@ -6,7 +6,10 @@ import os
 import secrets
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from leadwire.auth import public_key_text
 from leadwire.settings import SettingsError, build_settings
 from leadwire_oauth.settings import OAuthSettings
 
@@ -21,8 +24,20 @@ REPO_EXAMPLES = {
 }
 
 
+def key_pair() -> dict[str, str]:
+    private = Ed25519PrivateKey.generate()
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return {
+        "admin_token_private_key": base64.b64encode(raw).decode(),
+        "admin_token_public_key": public_key_text(private.public_key()),
+    }
+
+
 def strong() -> dict[str, str]:
     return {
+        **key_pair(),
         "jwt_secret": secrets.token_urlsafe(48),
         "encryption_keys": "k1:" + base64.b64encode(os.urandom(32)).decode(),
         "state_secret": secrets.token_urlsafe(48),
@@ -70,3 +85,11 @@ def test_short_or_low_entropy_secret_is_refused_in_production(name: str, value: 
 def test_examples_still_load_in_development():
     settings = build_settings(OAuthSettings, **REPO_EXAMPLES)
     assert not settings.is_production
+
+
+def test_admin_token_keys_are_required_and_must_match_in_production():
+    values = strong()
+    with pytest.raises(SettingsError, match="ADMIN_TOKEN_PRIVATE_KEY"):
+        production(**{**values, "admin_token_private_key": ""})
+    with pytest.raises(SettingsError, match="ADMIN_TOKEN_PUBLIC_KEY"):
+        production(**{**values, "admin_token_public_key": key_pair()["admin_token_public_key"]})
