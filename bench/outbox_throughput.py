@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/outbox_throughput.py [--events 5000] [--batch 100]
 
-The writer commits events in transactions of `--batch` (one `add_event` each); a relay
-process publishes them (LISTEN/NOTIFY, publisher confirms); a consumer process parses
-each envelope and records it in its inbox in its own transaction, as a real service does.
+`--writers` connections commit events in transactions of `--batch` (one `add_event`
+each, as concurrent producers would); a relay process publishes them (LISTEN/NOTIFY,
+publisher confirms); a consumer process parses each envelope and records it in its
+inbox in its own transaction, as a real service does.
 Throughput = events / (first write -> last event consumed). Then, on the now idle
 pipeline, single events are committed one at a time: latency = commit -> consumed.
 Every process runs on uvloop, as services do under uvicorn. CPU per event is reported
@@ -122,16 +123,22 @@ def run_consumer(
     run(main())
 
 
-async def write_events(schema: str, total: int, batch: int) -> tuple[float, float]:
-    pool = await create_pool(DSN, schema, max_size=2)
+async def write_events(schema: str, total: int, batch: int, writers: int) -> tuple[float, float]:
+    """`writers` connections at once (concurrent producers), `batch` events per transaction."""
+    pool = await create_pool(DSN, schema, min_size=writers, max_size=writers)
     client_id = uuid.uuid4()
     payload = ClientChanged(client_id=client_id, slug="bench", name="Bench")
+
+    async def write(count: int) -> None:
+        for start in range(0, count, batch):
+            async with pool.acquire() as conn, conn.transaction():
+                for _ in range(min(batch, count - start)):
+                    await add_event(conn, new_event(payload, client_id=client_id))
+
     cpu_at_start = cpu_seconds()
     started = time.time()
-    for _ in range(0, total, batch):
-        async with pool.acquire() as conn, conn.transaction():
-            for _ in range(batch):
-                await add_event(conn, new_event(payload, client_id=client_id))
+    shares = [total // writers + (1 if n < total % writers else 0) for n in range(writers)]
+    await asyncio.gather(*(write(share) for share in shares))
     cpu = cpu_seconds() - cpu_at_start
     await pool.close()
     return started, cpu
@@ -208,7 +215,9 @@ def measure(options: dict[str, int]) -> dict[str, Any]:
     relay.start()
     relay_ready.wait(60)
     try:
-        started, writer_cpu = run(write_events(schema, options["events"], options["batch"]))
+        started, writer_cpu = run(
+            write_events(schema, options["events"], options["batch"], options["writers"])
+        )
         written = time.time()
         relayed = run(wait_until_relayed(schema))
         result = out.get(timeout=300)
@@ -258,13 +267,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=100, help="events per writer transaction")
-    parser.add_argument("--prefetch", type=int, default=200, help="consumer prefetch")
-    parser.add_argument("--pool", type=int, default=4, help="consumer pool size")
+    parser.add_argument("--writers", type=int, default=4, help="concurrent writer connections")
+    parser.add_argument("--prefetch", type=int, default=40, help="consumer prefetch")
+    parser.add_argument("--pool", type=int, default=20, help="consumer pool size")
     parser.add_argument("--relay-batch", type=int, default=200)
     args = parser.parse_args()
     options = {
         "events": args.events,
         "batch": args.batch,
+        "writers": args.writers,
         "prefetch": args.prefetch,
         "pool": args.pool,
         "relay_batch": args.relay_batch,

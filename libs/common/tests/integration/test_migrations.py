@@ -28,11 +28,16 @@ async def test_concurrent_runners_apply_each_migration_once(
     )
 
     applied = [name for result in results for name in result]
-    assert sorted(applied) == ["0001_widgets", "0002_widget_name", "common:0001_outbox_inbox"]
+    assert sorted(applied) == [
+        "0001_widgets",
+        "0002_widget_name",
+        "common:0001_outbox_inbox",
+        "common:0002_outbox_wake_trigger",
+    ]
     conn = await asyncpg.connect(postgres_dsn)
     try:
         rows = await conn.fetch(f'SELECT version FROM "{fresh_schema}".schema_migrations')
-        assert sorted(r["version"] for r in rows) == ["0001", "0002", "common:0001"]
+        assert sorted(r["version"] for r in rows) == ["0001", "0002", "common:0001", "common:0002"]
         columns = await conn.fetch(
             "SELECT column_name FROM information_schema.columns"
             " WHERE table_schema = $1 AND table_name = 'widgets'",
