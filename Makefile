@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null)
 PYTEST_ARGS ?=
 QUEUE ?=
+SCALE ?=
 
-.PHONY: install infra lint typecheck test test-fast demo up down config bench docs replay-dlq rotate-keys sandbox stack clean
+.PHONY: install infra lint typecheck test test-fast demo up down status scale compose-up compose-down config bench docs replay-dlq rotate-keys sandbox stack clean
 
 install: $(VENV)/.installed
 
@@ -47,10 +48,27 @@ stack: install
 sandbox: install
 	$(BIN)/python -m sandbox --host 127.0.0.1 --port 8900 --cert-dir .run/sandbox
 
-up:
+# The whole stack locally under honcho (deploy/Procfile): migrations, gateway, replicas.
+up: install
+	@bash scripts/ensure-infra.sh --gateway
+	$(BIN)/python scripts/procs.py up --scale "$(SCALE)"
+
+down: install
+	$(BIN)/python scripts/procs.py down
+
+status: install
+	$(BIN)/python scripts/procs.py status
+
+# `make scale SERVICE=ingest N=3`: restart the stack with N replicas of SERVICE.
+scale: install
+	@test -n "$(SERVICE)" -a -n "$(N)" || (echo "usage: make scale SERVICE=<service> N=<1..9>" && exit 2)
+	$(BIN)/python scripts/procs.py down
+	$(BIN)/python scripts/procs.py up --scale "$(SERVICE)=$(N)"
+
+compose-up:
 	docker-compose up -d --build
 
-down:
+compose-down:
 	docker-compose down
 
 config:

@@ -78,8 +78,14 @@ class StackConfig:
     def public_url(self) -> str:
         return f"http://127.0.0.1:{GATEWAY_PORT}" if self.with_gateway else "http://127.0.0.1:8001"
 
+    @property
+    def callback_base_url(self) -> str:
+        """Where the providers post webhooks: the gateway, or ingest itself without nginx
+        (webhooks are ingest's; oauth's port would swallow them)."""
+        return self.public_url if self.with_gateway else f"http://127.0.0.1:{SERVICES['ingest']}"
+
     def service_env(self, name: str, port: int) -> dict[str, str]:
-        sandbox = self.sandbox_url
+        """Only the variables `name`'s settings class declares (a test holds us to it)."""
         env = {
             "SERVICE_NAME": name,
             "HTTP_HOST": "127.0.0.1",
@@ -89,32 +95,61 @@ class StackConfig:
             "JWT_SECRET": self.secrets["JWT_SECRET"],
             "PROVIDER_CA_BUNDLE": str(self.ca_path),
             "PUBLIC_BASE_URL": self.public_url,
+            "PROVIDER_CALLBACK_BASE_URL": self.callback_base_url,
             "LOG_LEVEL": "INFO",
         }
-        if name == "oauth":
-            env.update(
-                {
-                    "ENCRYPTION_KEYS": self.secrets["ENCRYPTION_KEYS"],
-                    "STATE_SECRET": self.secrets["STATE_SECRET"],
-                    "ADMIN_USERNAME": "admin",
-                    "ADMIN_PASSWORD": self.secrets["ADMIN_PASSWORD"],
-                    "GOOGLE_CLIENT_ID": "sandbox-google-client-id",
-                    "GOOGLE_CLIENT_SECRET": "sandbox-google-client-secret",
-                    "GOOGLE_AUTH_URI": f"{sandbox}/o/oauth2/v2/auth",
-                    "GOOGLE_TOKEN_URI": f"{sandbox}/token",
-                    "GOOGLE_USERINFO_URI": f"{sandbox}/v1/userinfo",
-                    "GOOGLE_REVOKE_URI": f"{sandbox}/revoke",
-                    "GMAIL_API_BASE_URL": sandbox,
-                    "MICROSOFT_CLIENT_ID": "sandbox-ms-client-id",
-                    "MICROSOFT_CLIENT_SECRET": "sandbox-ms-client-secret",
-                    "MICROSOFT_TENANT": "sandbox-tenant",
-                    "MICROSOFT_AUTHORITY_HOST": sandbox,
-                    "GRAPH_BASE_URL": sandbox,
-                }
-            )
-        if name == "drafter":
-            env.update({"OPENAI_BASE_URL": f"{sandbox}/v1", "OPENAI_API_KEY": "sandbox-key"})
+        env.update(self._provider_env(name))
         return env
+
+    def _provider_env(self, name: str) -> dict[str, str]:
+        sandbox = self.sandbox_url
+        if name == "oauth":
+            return {
+                "ENCRYPTION_KEYS": self.secrets["ENCRYPTION_KEYS"],
+                "STATE_SECRET": self.secrets["STATE_SECRET"],
+                "ADMIN_USERNAME": "admin",
+                "ADMIN_PASSWORD": self.secrets["ADMIN_PASSWORD"],
+                "GOOGLE_CLIENT_ID": "sandbox-google-client-id",
+                "GOOGLE_CLIENT_SECRET": "sandbox-google-client-secret",
+                "GOOGLE_AUTH_URI": f"{sandbox}/o/oauth2/v2/auth",
+                "GOOGLE_TOKEN_URI": f"{sandbox}/token",
+                "GOOGLE_USERINFO_URI": f"{sandbox}/v1/userinfo",
+                "GOOGLE_REVOKE_URI": f"{sandbox}/revoke",
+                "GMAIL_API_BASE_URL": sandbox,
+                "MICROSOFT_CLIENT_ID": "sandbox-ms-client-id",
+                "MICROSOFT_CLIENT_SECRET": "sandbox-ms-client-secret",
+                "MICROSOFT_TENANT": "sandbox-tenant",
+                "MICROSOFT_AUTHORITY_HOST": sandbox,
+                "GRAPH_BASE_URL": sandbox,
+            }
+        return {}
+
+
+def replica_port(service: str, instance: int) -> int:
+    """Replica N (1-based) of a service listens 10 ports above replica N-1."""
+    return SERVICES[service] + 10 * (instance - 1)
+
+
+def write_gateway_config(replicas: dict[str, int] | None = None) -> Path:
+    """Render deploy/gateway/nginx.conf.template into .run/gateway, with one upstream
+    server per replica; returns the nginx prefix directory."""
+    prefix = RUN / "gateway"
+    prefix.mkdir(parents=True, exist_ok=True)
+    values = {
+        "GATEWAY_PREFIX": str(prefix),
+        "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY_PORT}",
+        "CONSOLE_ROOT": str(ROOT / "console"),
+    }
+    for name in SERVICES:
+        count = (replicas or {}).get(name, 1)
+        servers = [f"127.0.0.1:{replica_port(name, i)}" for i in range(1, count + 1)]
+        # the template says `server ${X_UPSTREAM};`: more replicas add more server lines
+        values[f"{name.upper()}_UPSTREAM"] = "; server ".join(servers)
+    text = (ROOT / "deploy" / "gateway" / "nginx.conf.template").read_text()
+    for key, value in values.items():
+        text = text.replace("${" + key + "}", value)
+    (prefix / "nginx.conf").write_text(text)
+    return prefix
 
 
 async def ensure_database(config: StackConfig) -> None:
@@ -168,7 +203,7 @@ class Stack:
                 "--cert-dir",
                 str(RUN / "sandbox"),
                 "--push-endpoint",
-                f"{self.config.public_url}/webhooks/gmail/push",
+                f"{self.config.callback_base_url}/webhooks/gmail/push",
             ],
             {},
         )
@@ -182,14 +217,7 @@ class Stack:
 
     def _start_gateway(self) -> None:
         nginx = _nginx() or "nginx"
-        prefix = RUN / "gateway"
-        prefix.mkdir(parents=True, exist_ok=True)
-        values = {"GATEWAY_PREFIX": str(prefix), "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY_PORT}"}
-        values.update({f"{n.upper()}_UPSTREAM": f"127.0.0.1:{p}" for n, p in SERVICES.items()})
-        text = (ROOT / "deploy" / "gateway" / "nginx.conf.template").read_text()
-        for key, value in values.items():
-            text = text.replace("${" + key + "}", value)
-        (prefix / "nginx.conf").write_text(text)
+        prefix = write_gateway_config()
         self._spawn(
             "gateway",
             [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],

@@ -6,13 +6,16 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 import requests
 
 from sandbox.google.clients import ca_requests_session, gmail_service
+from sandbox.microsoft.testing import msal_app, sign_in
 from sandbox.testing import RunningSandbox, google_connect
 
 
@@ -29,5 +32,25 @@ def gmail_account(sandbox: RunningSandbox) -> Callable[..., tuple[Any, dict[str,
         sandbox.create_mailbox("google", address, display_name="Owner Acme", **options)
         token = google_connect(sandbox, address)
         return gmail_service(sandbox, token), token
+
+    return make
+
+
+@pytest.fixture
+def graph_for(sandbox: RunningSandbox) -> Callable[..., httpx.Client]:
+    """Create a Microsoft mailbox, sign in with msal, and return an httpx client on /v1.0."""
+
+    def make(
+        address: str, scopes: tuple[str, ...] = ("Mail.ReadWrite", "Mail.Send")
+    ) -> httpx.Client:
+        sandbox.create_mailbox("microsoft", address)
+        app = msal_app(sandbox.base_url, sandbox.ca_path, sandbox.config)
+        token = sign_in(app, sandbox.ca_path, address, list(scopes))["access_token"]
+        app.http_client.close()
+        return httpx.Client(
+            base_url=f"{sandbox.base_url}/v1.0",
+            verify=ssl.create_default_context(cafile=str(sandbox.ca_path)),
+            headers={"Authorization": f"Bearer {token}"},
+        )
 
     return make

@@ -81,8 +81,23 @@ def test_an_auth_code_is_single_use(sandbox, mailbox, app):
     assert second["error"] == "invalid_grant" and second["error_codes"] == [54005]
 
 
-def test_refresh_rotates_and_the_old_refresh_token_stops_working(sandbox, mailbox, app):
+def test_refresh_keeps_the_used_token_valid_as_microsoft_does(sandbox, mailbox, app):
     first = sign_in(app, sandbox.ca_path, mailbox, SCOPES)
+
+    # Two workers refreshing with the same token at once: both succeed (issue 8, item 5).
+    renewed = app.acquire_token_by_refresh_token(first["refresh_token"], SCOPES)
+    concurrent = app.acquire_token_by_refresh_token(first["refresh_token"], SCOPES)
+    again = app.acquire_token_by_refresh_token(renewed["refresh_token"], SCOPES)
+
+    assert renewed["refresh_token"] != first["refresh_token"]  # a new one is still returned
+    assert "access_token" in concurrent and "access_token" in again
+
+
+def test_strict_rotation_option_kills_the_used_refresh_token(sandbox, mailbox, app):
+    first = sign_in(app, sandbox.ca_path, mailbox, SCOPES)
+    sandbox.control.post(
+        "/_sandbox/microsoft/settings", json={"rotate_refresh_tokens": True}
+    ).raise_for_status()
 
     renewed = app.acquire_token_by_refresh_token(first["refresh_token"], SCOPES)
     reused = app.acquire_token_by_refresh_token(first["refresh_token"], SCOPES)

@@ -77,7 +77,16 @@ def test_unknown_or_deleted_webhook_is_no_service(sandbox, hook):
     assert (answer.status_code, answer.text) == (404, "no_service")
 
 
-def test_more_than_one_message_per_second_gets_429(sandbox, hook):
+def test_a_short_burst_passes_by_default_as_at_slack(sandbox, hook):
+    client = WebhookClient(hook["url"], ssl=ssl.create_default_context(cafile=str(sandbox.ca_path)))
+
+    answers = [client.send(text=f"lead {i}") for i in range(3)]
+
+    assert [(a.status_code, a.body) for a in answers] == [(200, "ok")] * 3
+
+
+def test_strict_webhook_refuses_a_second_message_in_the_same_second(sandbox):
+    hook = sandbox.control.post("/_sandbox/slack/webhooks", json={"strict": True}).json()
     first = post(sandbox, hook["url"], json={"text": "one"})
     second = post(sandbox, hook["url"], json={"text": "two"})
 
@@ -89,7 +98,9 @@ def test_more_than_one_message_per_second_gets_429(sandbox, hook):
 
 
 def test_the_rate_limit_refills_over_time(sandbox):
-    fast = sandbox.control.post("/_sandbox/slack/webhooks", json={"rate_per_second": 5}).json()
+    fast = sandbox.control.post(
+        "/_sandbox/slack/webhooks", json={"rate_per_second": 5, "burst": 1}
+    ).json()
 
     with httpx.Client(verify=ssl.create_default_context(cafile=str(sandbox.ca_path))) as client:
         statuses = [client.post(fast["url"], json={"text": "x"}).status_code for _ in range(2)]

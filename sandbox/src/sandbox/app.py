@@ -13,9 +13,12 @@ from fastapi import FastAPI
 from sandbox.config import SandboxConfig
 from sandbox.control import control_router
 from sandbox.faults import FaultMiddleware, FaultRegistry
+from sandbox.mail import from_raw
+from sandbox.outbound import without_bcc
 from sandbox.provider import FakeMailProvider, FakeProvider
 
 log = logging.getLogger("sandbox")
+_INBOX = ("INBOX", "UNREAD")
 
 # Providers written in parallel by others: imported tolerantly so one missing
 # module does not stop the rest of the sandbox from serving.
@@ -34,10 +37,16 @@ class Sandbox:
         self.faults = FaultRegistry()
         self.providers: dict[str, FakeProvider] = {p.name: p for p in providers}
         self.mailbox_owner: dict[str, str] = {}  # lower-cased address -> provider name
+        self.cross_mailbox_delivery = True
         for provider in providers:
             formatter = getattr(provider, "fault_error_body", None)
             if formatter is not None:
                 self.faults.formatters.append(formatter)
+            resolver = getattr(provider, "mailbox_of_token", None)
+            if resolver is not None:
+                self.faults.resolvers.append(resolver)
+            if hasattr(provider, "outbound"):
+                provider.outbound = self.route_outbound
 
     def provider(self, name: str) -> FakeProvider:
         return self.providers[name]
@@ -58,7 +67,25 @@ class Sandbox:
             return None
         return self.mail_provider(name)
 
+    def route_outbound(
+        self, sender: str, recipients: list[str], raw: bytes
+    ) -> list[dict[str, object]]:
+        """Deliver what a sandbox mailbox sent to the recipients that are sandbox mailboxes."""
+        if not self.cross_mailbox_delivery:
+            return []
+        delivered: list[dict[str, object]] = []
+        copy: bytes | None = None
+        for address in dict.fromkeys(r.lower() for r in recipients):
+            owner = self.owner_of(address) if address != sender.lower() else None
+            if owner is None:
+                continue
+            copy = copy if copy is not None else without_bcc(raw)
+            ids = owner.deliver(address, from_raw(copy), list(_INBOX), raw=copy)
+            delivered.append({"address": address, **ids})
+        return delivered
+
     def reset(self) -> None:
+        self.cross_mailbox_delivery = True
         self.faults.clear()
         self.mailbox_owner.clear()
         for provider in self.providers.values():
@@ -107,4 +134,8 @@ def create_app(config: SandboxConfig, providers: list[Any] | None = None) -> Fas
             app.include_router(extra, prefix=f"/_sandbox/{provider.name}")
     app.include_router(control_router(sandbox))
     app.add_middleware(FaultMiddleware, registry=sandbox.faults)
+    # Added after the fault middleware, so outside it: fault rules see rewritten paths.
+    for provider in sandbox.providers.values():
+        for middleware in getattr(provider, "asgi_middleware", list)():
+            app.add_middleware(middleware)
     return app

@@ -27,6 +27,16 @@ class SandboxConfig:
     push_backoff_initial: float = 0.5  # seconds; doubled per attempt up to push_backoff_max
     push_backoff_max: float = 60.0
     push_timeout: float = 10.0
+    # "fast" (push_backoff_*) or "realistic" (Pub/Sub's push backoff: 10 s doubling to 600 s)
+    push_retry_schedule: str = "fast"
+    # Graph counts a notification answered later than this as failed, and retries it.
+    graph_notification_deadline: float = 3.0
+    # Graph delta/skip tokens older than this many seconds answer 410 (None: never by age).
+    graph_delta_lifetime: float | None = None
+    # Seconds before a Graph subscription expires that reauthorizationRequired is sent.
+    graph_reauthorize_lead: float = 600.0
+    # Gmail history older than this many seconds answers 404 too (None: count bound only).
+    history_max_age: float | None = None
 
     # Credentials the fake identity providers accept.
     google_client_id: str = "sandbox-google-client-id"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Body, HTTPException
 from fastapi.responses import PlainTextResponse
 
-from sandbox.mail import MailInputError, message_from_fields
+from sandbox.mail import MailInputError, inbound_from_fields
 from sandbox.provider import FakeMailProvider
 
 if TYPE_CHECKING:
@@ -68,10 +68,33 @@ def control_router(sandbox: Sandbox) -> APIRouter:
         if fields.pop("spam", False):
             labels = ["SPAM", "UNREAD"]
         try:
-            message = message_from_fields(fields, default_to=address)
+            message, raw = inbound_from_fields(fields, default_to=address)
         except MailInputError as exc:
             raise HTTPException(400, str(exc)) from exc
-        return provider.deliver(address, message, list(labels or _DEFAULT_LABELS))
+        return provider.deliver(address, message, list(labels or _DEFAULT_LABELS), raw=raw)
+
+    @router.post("/mailboxes/{address}/reply", status_code=201)
+    async def reply(address: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """The mailbox's person replies to one of its messages ({"id", "text"?, "html"?})."""
+        provider = owner(address)
+        if not body.get("id") or not (body.get("text") or body.get("html")):
+            raise HTTPException(400, "'id' (the message replied to) and 'text' or 'html' needed")
+        try:
+            return provider.reply_as_user(address, body["id"], body.get("text"), body.get("html"))
+        except KeyError as exc:
+            raise HTTPException(404, str(exc.args[0])) from exc
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
+
+    @router.post("/settings")
+    async def settings(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """{"cross_mailbox_delivery": bool} (reset restores true)."""
+        unknown = set(body) - {"cross_mailbox_delivery"}
+        if unknown:
+            raise HTTPException(400, f"unknown settings: {sorted(unknown)}")
+        if "cross_mailbox_delivery" in body:
+            sandbox.cross_mailbox_delivery = bool(body["cross_mailbox_delivery"])
+        return {"cross_mailbox_delivery": sandbox.cross_mailbox_delivery}
 
     @router.get("/mailboxes/{address}/sent")
     async def sent(address: str) -> list[dict[str, Any]]:

@@ -20,6 +20,9 @@ from typing import Any
 
 # (path, status, message) -> (content_type, body) or None when not this provider's path
 ErrorFormatter = Callable[[str, int, str], "tuple[str, bytes] | None"]
+# (path, bearer token) -> the lower-cased mailbox address the token speaks for, or None
+MailboxResolver = Callable[[str, str], "str | None"]
+Headers = list[tuple[bytes, bytes]]  # ASGI request headers
 
 _GOOGLE_STATUS = {
     400: "INVALID_ARGUMENT",
@@ -91,10 +94,15 @@ class FaultRule:
     latency_ms: int = 0
     timeout_seconds: float | None = None  # hang, then 504
     body: Any = None  # overrides the provider-shaped error body
+    # Only requests whose bearer token belongs to this mailbox (Gmail paths say users/me).
+    mailbox: str | None = None
+    # The provider performs the request, then the client sees `status` or the timeout:
+    # "applied but the answer was lost".
+    applied: bool = False
     hits: int = 0
     _regex: re.Pattern[str] | None = field(default=None, repr=False)
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, mailbox: Callable[[], str | None]) -> bool:
         if self.count is not None and self.count <= 0:
             return False
         if self.method and self.method.upper() != method.upper():
@@ -102,6 +110,8 @@ class FaultRule:
         if self.path and not path.startswith(self.path):
             return False
         if self._regex and not self._regex.search(path):
+            return False
+        if self.mailbox and (mailbox() or "") != self.mailbox.lower():
             return False
         return self.ratio is None or random.random() < self.ratio
 
@@ -116,6 +126,7 @@ class FaultRegistry:
         self._rules: list[FaultRule] = []
         self._ids = itertools.count(1)
         self.formatters: list[ErrorFormatter] = []
+        self.resolvers: list[MailboxResolver] = []
 
     def add(self, **spec: Any) -> FaultRule:
         allowed = set(FaultRule.__dataclass_fields__) - {"id", "hits", "_regex"}
@@ -130,6 +141,8 @@ class FaultRegistry:
             and not spec.get("timeout_seconds")
         ):
             raise ValueError("a fault needs 'status', 'latency_ms' or 'timeout_seconds'")
+        if spec.get("applied") and spec.get("status") is None and not spec.get("timeout_seconds"):
+            raise ValueError("an 'applied' fault needs the 'status' or 'timeout_seconds' seen")
         rule = FaultRule(id=next(self._ids), **spec)
         if rule.path_regex:
             rule._regex = re.compile(rule.path_regex)
@@ -147,9 +160,29 @@ class FaultRegistry:
     def list(self) -> list[dict[str, Any]]:
         return [r.public() for r in self._rules]
 
-    def pick(self, method: str, path: str) -> FaultRule | None:
+    def mailbox_of(self, path: str, headers: Headers) -> str | None:
+        auth = next((v for k, v in headers if k == b"authorization"), b"").decode("latin-1")
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        for resolve in self.resolvers:
+            found = resolve(path, token.strip())
+            if found is not None:
+                return found.lower()
+        return None
+
+    def pick(self, method: str, path: str, headers: Headers | None = None) -> FaultRule | None:
+        if not self._rules:  # the usual case: keep the happy path to one check
+            return None
+        cache: list[str | None] = []
+
+        def mailbox() -> str | None:  # resolved once, and only if a rule asks
+            if not cache:
+                cache.append(self.mailbox_of(path, headers or []))
+            return cache[0]
+
         for rule in self._rules:
-            if rule.matches(method, path):
+            if rule.matches(method, path, mailbox):
                 rule.hits += 1
                 if rule.count is not None:
                     rule.count -= 1
@@ -169,6 +202,10 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
+async def _discard(message: dict[str, Any]) -> None:
+    """An ASGI send that drops the answer (the provider acted, the client never hears)."""
+
+
 class FaultMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware) so the happy path costs one list scan."""
 
@@ -181,12 +218,14 @@ class FaultMiddleware:
         if scope["type"] != "http" or path.startswith("/_sandbox"):
             await self.app(scope, receive, send)
             return
-        rule = self.registry.pick(scope["method"], path)
+        rule = self.registry.pick(scope["method"], path, scope.get("headers"))
         if rule is None:
             await self.app(scope, receive, send)
             return
         if rule.latency_ms:
             await asyncio.sleep(rule.latency_ms / 1000)
+        if rule.applied:
+            await self.app(scope, receive, _discard)  # performed; its answer is lost
         if rule.timeout_seconds:
             await asyncio.sleep(rule.timeout_seconds)
             await self._answer(send, path, 504, None, rule.body, "Deadline exceeded (sandbox)")

@@ -17,6 +17,8 @@ from typing import Any
 
 from sandbox.mail_bounce import build_bounce
 
+CRLF = policy.default.clone(linesep="\r\n")  # SMTP line ends
+
 __all__ = [
     "MailInputError",
     "attachments",
@@ -25,6 +27,7 @@ __all__ = [
     "from_raw",
     "header_list",
     "html_body",
+    "inbound_from_fields",
     "message_from_fields",
     "new_message_id",
     "text_body",
@@ -150,20 +153,38 @@ def _attach(msg: EmailMessage, att: dict[str, Any]) -> None:
 
 
 def from_raw(raw: bytes | str) -> EmailMessage:
-    """Parse RFC 822 bytes (or base64/base64url text of them)."""
+    """Parse RFC 822 bytes (or base64/base64url text of them), however messy.
+
+    A message with no header section parses as a body with no headers, as an
+    MTA would take it (Gmail files such mail too; see sandbox/README.md)."""
     data = _decode_b64(raw, "raw") if isinstance(raw, str) else raw
-    if b":" not in data.split(b"\n", 1)[0]:
-        raise MailInputError("raw message does not start with a header line")
+    if not data.strip():
+        raise MailInputError("raw message is empty")
     parsed = message_from_bytes(data, policy=policy.default)
     assert isinstance(parsed, EmailMessage)
     return parsed
 
 
+def inbound_from_fields(
+    body: dict[str, Any], default_to: str | None = None
+) -> tuple[EmailMessage, bytes]:
+    """The control API's inbound body as (parsed message, the bytes as received).
+
+    Raw input is kept byte for byte (providers serve it back unchanged); structured
+    fields are serialised once, with CRLF line ends as SMTP delivers them."""
+    if "raw_base64" in body:
+        raw = body["raw_base64"]
+        if not isinstance(raw, str):
+            raise MailInputError("raw_base64 must be a string")
+        data = _decode_b64(raw, "raw")
+        return from_raw(data), data
+    message = build_message(body, default_to)
+    return message, message.as_bytes(policy=CRLF)
+
+
 def message_from_fields(body: dict[str, Any], default_to: str | None = None) -> EmailMessage:
     """The control API's inbound body: {"raw_base64": ...} or structured fields."""
-    if "raw_base64" in body:
-        return from_raw(body["raw_base64"])
-    return build_message(body, default_to)
+    return inbound_from_fields(body, default_to)[0]
 
 
 def header_list(msg: EmailMessage) -> list[dict[str, str]]:
@@ -206,3 +227,23 @@ def recipients(msg: EmailMessage) -> list[str]:
     """Every address in To/Cc/Bcc (lower-cased)."""
     fields = msg.get_all("To", []) + msg.get_all("Cc", []) + msg.get_all("Bcc", [])
     return [addr.lower() for _, addr in getaddresses([str(f) for f in fields]) if addr]
+
+
+def build_reply(
+    original: EmailMessage, sender: str, text: str | None, html: str | None = None
+) -> EmailMessage:
+    """A reply as a person's mail client writes one: Re: subject, In-Reply-To, References."""
+    subject = str(original.get("Subject", ""))
+    if not subject.lower().startswith("re:"):
+        subject = f"Re: {subject}"
+    original_id = str(original.get("Message-ID", "")).strip()
+    references = " ".join(f"{original.get('References', '')} {original_id}".split())
+    to = str(original.get("Reply-To") or original.get("From") or "")
+    if "@" not in to:
+        raise MailInputError("the message has no From or Reply-To address to reply to")
+    fields: dict[str, Any] = {"from": sender, "to": to, "subject": subject, "text": text}
+    if html is not None:
+        fields["html"] = html
+    if original_id:
+        fields["in_reply_to"], fields["references"] = original_id, references
+    return build_message(fields)

@@ -39,9 +39,9 @@ def build_bounce(fields: dict[str, Any], default_to: str | None) -> EmailMessage
             "Reporting-MTA: dns; sandbox.local\n\n"
             f"Final-Recipient: rfc822; {failed}\nAction: failed\nStatus: {status}\n"
         ).encode(),
-        _class=MIMEPart,
+        _class=MIMEPart,  # type: ignore[arg-type]  # typeshed wants EmailMessage; a part is right
         policy=policy.default,
     )
-    msg.attach(human)
+    msg.attach(human)  # type: ignore[arg-type]
     msg.attach(dsn)
     return msg

@@ -36,6 +36,11 @@ def _text(body: str, status: int = 200, headers: dict[str, str] | None = None) -
     return Response(body, status, headers=headers, media_type="text/html")
 
 
+# Slack: "1 per second, with short bursts above that allowed"; a second message in the
+# same second passes, a long burst is refused. {"strict": true} refuses the second one.
+DEFAULT_BURST = 3.0
+
+
 @dataclass
 class Webhook:
     id: str
@@ -45,8 +50,8 @@ class Webhook:
     client: str | None
     name: str | None
     rate_per_second: float = 1.0
-    burst: float = 1.0
-    tokens: float = 1.0
+    burst: float = DEFAULT_BURST
+    tokens: float = DEFAULT_BURST
     refilled_at: float = field(default_factory=time.monotonic)
     messages: list[dict[str, Any]] = field(default_factory=list)
     rejected: int = 0
@@ -149,7 +154,11 @@ class SlackFake:
         return _text("ok")
 
     def create_webhook(
-        self, client: str | None, name: str | None, rate_per_second: float = 1.0, burst: float = 1.0
+        self,
+        client: str | None,
+        name: str | None,
+        rate_per_second: float = 1.0,
+        burst: float = DEFAULT_BURST,
     ) -> Webhook:
         if rate_per_second <= 0 or burst < 1:
             raise ValueError("rate_per_second must be > 0 and burst >= 1")
@@ -204,11 +213,12 @@ class SlackFake:
         @router.post("/webhooks", status_code=201)
         def create(request: Request, body: dict[str, Any] = Body(default={})) -> dict[str, Any]:
             try:
+                strict = bool(body.get("strict"))  # one per second, no burst at all
                 made = self.create_webhook(
                     body.get("client"),
                     body.get("name"),
                     float(body.get("rate_per_second", 1.0)),
-                    float(body.get("burst", 1.0)),
+                    1.0 if strict else float(body.get("burst", DEFAULT_BURST)),
                 )
             except (TypeError, ValueError) as exc:
                 raise HTTPException(400, str(exc)) from exc

@@ -35,6 +35,11 @@ from sandbox.config import SandboxConfig
 from sandbox.tls import make_certs
 
 
+def _json(resp: httpx.Response) -> dict[str, Any]:
+    answer: dict[str, Any] = resp.json()
+    return answer
+
+
 @dataclass
 class RunningSandbox:
     base_url: str
@@ -47,22 +52,30 @@ class RunningSandbox:
         body = {"provider": provider, "address": address, **options}
         resp = self.control.post("/_sandbox/mailboxes", json=body)
         resp.raise_for_status()
-        return resp.json()
+        return _json(resp)
 
     def deliver(self, address: str, **fields: Any) -> dict[str, Any]:
         resp = self.control.post(f"/_sandbox/mailboxes/{address}/inbound", json=fields)
         resp.raise_for_status()
-        return resp.json()
+        return _json(resp)
 
     def sent(self, address: str) -> list[dict[str, Any]]:
         resp = self.control.get(f"/_sandbox/mailboxes/{address}/sent")
         resp.raise_for_status()
-        return resp.json()
+        answer: list[dict[str, Any]] = resp.json()
+        return answer
+
+    def reply(self, address: str, message_id: str, text: str, **fields: Any) -> dict[str, Any]:
+        """The person behind a sandbox mailbox replies in thread to one of its messages."""
+        body = {"id": message_id, "text": text, **fields}
+        resp = self.control.post(f"/_sandbox/mailboxes/{address}/reply", json=body)
+        resp.raise_for_status()
+        return _json(resp)
 
     def add_fault(self, **spec: Any) -> dict[str, Any]:
         resp = self.control.post("/_sandbox/faults", json=spec)
         resp.raise_for_status()
-        return resp.json()
+        return _json(resp)
 
     def reset(self) -> None:
         self.control.post("/_sandbox/reset").raise_for_status()
@@ -116,7 +129,8 @@ def google_connect(
     }
     token = sb.control.post("/token", data=form)
     token.raise_for_status()
-    return token.json()
+    answer: dict[str, Any] = token.json()
+    return answer
 
 
 def _run_loop(main: Any) -> None:

@@ -10,7 +10,7 @@
     await broker.connect(); await declare_topology(broker); await broker.start()
 
 (`ServiceRuntime` does the last line.) Names and arguments are in `leadwire.topology`,
-the retry/parking behaviour in `leadwire.consuming`, DLQ replay in `leadwire.replay_dlq`,
+the retry/parking behaviour in `leadwire.redelivery`, DLQ replay in `leadwire.replay_dlq`,
 request/reply in `leadwire.rpc`.
 """
 
@@ -21,8 +21,8 @@ from collections.abc import Iterable
 
 from faststream.rabbit import Channel, RabbitBroker
 
-from leadwire.consuming import DEFAULT_RETRY, REGISTRY, RetryPolicy, subscriber
 from leadwire.logging import broker_logger
+from leadwire.redelivery import DEFAULT_REDELIVERY, REGISTRY, RedeliveryPolicy, subscriber
 from leadwire.replay_dlq import replay_dlq
 from leadwire.rpc import RpcError, RpcTimeout, rpc_call, rpc_caller, rpc_queue
 from leadwire.topology import (
@@ -34,10 +34,10 @@ from leadwire.topology import (
 )
 
 __all__ = [
-    "DEFAULT_RETRY",
+    "DEFAULT_REDELIVERY",
     "EVENTS_EXCHANGE",
     "ConsumerQueue",
-    "RetryPolicy",
+    "RedeliveryPolicy",
     "RpcError",
     "RpcTimeout",
     "declare_topology",
@@ -83,7 +83,7 @@ async def declare_topology(
     broker: RabbitBroker,
     *,
     queues: Iterable[ConsumerQueue] = (),
-    retry_policies: Iterable[RetryPolicy] = (),
+    retry_policies: Iterable[RedeliveryPolicy] = (),
     exchange: str = EVENTS_EXCHANGE,
 ) -> None:
     """Declare the exchange, every registered consumer queue with its DLQ and all bindings,

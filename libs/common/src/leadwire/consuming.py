@@ -1,242 +1,209 @@
-"""Consuming with bounded, delayed retries and parking — never nack-with-requeue.
+"""The one consumer pattern every service handler uses: transaction + inbox + effect + outbox.
 
-A failed handler's message is re-published to `leadwire.delay.<ms>` (whose TTL
-dead-letters it back to the consumer queue) with the attempt count in `x-attempts`, and
-the original is acked. After the last attempt it is published to `<queue>.dlq` with the
-error in headers. If even that publish fails the original is rejected without requeue, so
-the queue's own dead-letter settings still move it to the DLQ: nothing is lost.
+    @runtime.consumer("leads", LeadReceived)
+    async def draft_for_lead(event: Consumed[LeadReceived]) -> None:
+        draft = compose_draft(event.payload)            # domain
+        await store.insert_draft(event.conn, draft)     # the effect, in the transaction
+        await event.publish(DraftCreated(...))          # an outbox row, same transaction
+
+The helper opens a transaction on the service's pool, records the event in the inbox
+(`leadwire.inbox`) and skips a redelivery; the body holds only its effect and its
+`publish` calls. Retries and parking come from `leadwire.redelivery`: a contract
+violation (unknown type, invalid payload, a type this handler does not take) or a
+`Permanent` error parks at once; anything else raised is retried with backoff, then parked.
+
+Per-key serialisation (`serialize_by`): a Postgres advisory lock on (queue, key), taken in
+the handler's transaction. Chosen over per-key routing (consistent-hash exchanges, one
+queue per shard) because it needs no extra topology, works with any number of replicas
+and survives a replica dying (the lock goes with its connection); the cost is a waiting
+handler holding a prefetch slot, which matters only for hot keys.
+
+`transaction=False` is for bodies that call a provider before writing: the body runs
+outside any transaction and opens one with `async with event.transaction() as conn:`,
+which records the inbox there; `serialize_by` then holds a session-level lock for the
+whole body.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
+import contextlib
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+from uuid import UUID
 
-from faststream.message import StreamMessage
-from faststream.middlewares import AckPolicy
-from faststream.rabbit import RabbitBroker
-from faststream.rabbit.message import RabbitMessage
+import asyncpg
 
-from leadwire import metrics
-from leadwire.events import parse_event
-from leadwire.logging import bind_event_context
-from leadwire.topology import ConsumerQueue, delay_exchange
+from leadwire.events import Envelope, EventPayload, TypedEvent, UnknownEventError, new_event
+from leadwire.inbox import first_delivery
+from leadwire.outbox import add_event
+from leadwire.redelivery import (
+    DEFAULT_REDELIVERY,
+    Permanent,
+    RedeliveryPolicy,
+    subscriber,
+)
 
-log = logging.getLogger(__name__)
+__all__ = [
+    "AlreadyHandled",
+    "Consumed",
+    "ConsumerSpec",
+    "Permanent",
+    "RedeliveryPolicy",
+    "advisory_key",
+    "consume",
+]
 
-ATTEMPTS_HEADER = "x-attempts"
-ERROR_HEADER = "x-error"
-FAILED_AT_HEADER = "x-failed-at"
-ORIGINAL_KEY_HEADER = "x-original-routing-key"
-ORIGINAL_QUEUE_HEADER = "x-original-queue"
-# Set by the broker on dead-lettering; a copy we publish must not carry stale ones.
-_BROKER_HEADERS = ("x-death", "x-first-death-", "x-last-death-")
-_MAX_ERROR_CHARS = 1000
+P = TypeVar("P", bound=EventPayload)
 
-Handler = Callable[[Any], Awaitable[Any]]
-H = TypeVar("H", bound=Handler)
+_SEEN = "SELECT 1 FROM inbox WHERE event_id = $1 AND consumer = $2"
+
+
+class AlreadyHandled(Exception):
+    """A concurrent delivery of this event committed first; the helper acks quietly."""
+
+
+def advisory_key(namespace: str, key: Hashable) -> int:
+    """A stable signed 64-bit advisory-lock key for `key` within `namespace`."""
+    digest = hashlib.sha256(f"{namespace}\x00{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@dataclass
+class Consumed(Generic[P]):
+    """One delivered event as a handler sees it."""
+
+    event: TypedEvent[P]
+    pool: asyncpg.Pool
+    consumer: str
+    _conn: asyncpg.Connection | None = field(default=None, repr=False)
+    # A connection the helper already holds (the per-key session lock's): transactions
+    # reuse it, so a handler never waits for a second connection while holding one.
+    _session: asyncpg.Connection | None = field(default=None, repr=False)
+
+    @property
+    def payload(self) -> P:
+        return self.event.payload
+
+    @property
+    def envelope(self) -> Envelope:
+        return self.event.envelope
+
+    @property
+    def event_id(self) -> UUID:
+        return self.event.event_id
+
+    @property
+    def client_id(self) -> UUID | None:
+        return self.event.client_id
+
+    @property
+    def correlation_id(self) -> UUID:
+        return self.event.correlation_id
+
+    @property
+    def conn(self) -> asyncpg.Connection:
+        """The connection of the handler's open transaction."""
+        if self._conn is None:
+            raise RuntimeError(
+                f"{self.consumer}: no open transaction; use `async with event.transaction()`"
+            )
+        return self._conn
+
+    async def publish(self, payload: EventPayload, *, client_id: UUID | None = None) -> None:
+        """Queue an event caused by this one in the open transaction's outbox."""
+        envelope = new_event(
+            payload,
+            client_id=client_id if client_id is not None else self.client_id,
+            causation=self.envelope,
+        )
+        await add_event(self.conn, envelope)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """For `transaction=False` handlers: a transaction that records the inbox."""
+        if self._conn is not None:
+            raise RuntimeError(f"{self.consumer}: a transaction is already open")
+        async with contextlib.AsyncExitStack() as stack:
+            conn: asyncpg.Connection = self._session or await stack.enter_async_context(
+                self.pool.acquire()
+            )
+            await stack.enter_async_context(conn.transaction())
+            if not await first_delivery(conn, self.event_id, self.consumer):
+                raise AlreadyHandled(str(self.event_id))
+            self._conn = conn
+            try:
+                yield conn
+            finally:
+                self._conn = None
+
+
+Body = Callable[[Consumed[Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """Delays (seconds) between attempts; after `len(delays) + 1` failures, park."""
+class ConsumerSpec:
+    """What `consume` needs to run one handler: the types it takes and how."""
 
-    delays: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0, 600.0)
-    # Failures no retry can fix (e.g. a contract violation): park at once.
-    park_immediately: tuple[type[BaseException], ...] = ()
-
-    def __post_init__(self) -> None:
-        if any(d <= 0 for d in self.delays):
-            raise ValueError(f"retry delays must be positive: {self.delays}")
-
-    @property
-    def max_attempts(self) -> int:
-        return len(self.delays) + 1
-
-    def delay_after(self, failed_attempts: int, error: BaseException) -> float | None:
-        """Delay before the next attempt, or None to park."""
-        if isinstance(error, self.park_immediately) or failed_attempts >= self.max_attempts:
-            return None
-        return self.delays[failed_attempts - 1]
+    name: str  # the inbox's consumer name: the queue name
+    types: tuple[type[EventPayload], ...]
+    pool: Callable[[], asyncpg.Pool]
+    serialize_by: Callable[[Any], Hashable] | None = None
+    transaction: bool = True
 
 
-DEFAULT_RETRY = RetryPolicy()
-
-# What `subscriber()` registered per broker, so `declare_topology(broker)` can declare it.
-REGISTRY: WeakKeyDictionary[RabbitBroker, list[tuple[ConsumerQueue, RetryPolicy]]] = (
-    WeakKeyDictionary()
-)
-
-
-def subscriber(
-    broker: RabbitBroker,
-    queue: ConsumerQueue,
-    *,
-    retry_policy: RetryPolicy = DEFAULT_RETRY,
-    decode: Callable[[bytes], Any] = parse_event,
-) -> Callable[[H], H]:
-    """Register `handler(event)` on `queue` with retries and parking.
-
-    `decode(body)` turns the AMQP body into the handler's argument (default:
-    `leadwire.events.parse_event` -> `TypedEvent`; pass `Envelope.model_validate_json`
-    for the raw envelope). A body that does not decode is parked at once. The handler is
-    returned unchanged, so it stays a plain testable function.
-    """
-    REGISTRY.setdefault(broker, []).append((queue, retry_policy))
-
-    def decorate(handler: H) -> H:
-        async def consume(message: Any) -> None:
-            await _consume(broker, queue, retry_policy, decode, handler, message)
-
-        consume.__name__ = getattr(handler, "__name__", "handler")
-        consume.__doc__ = handler.__doc__
-        broker.subscriber(
-            queue.rabbit_queue(),
-            queue.rabbit_exchange(),
-            ack_policy=AckPolicy.MANUAL,
-            no_reply=True,
-            decoder=_message_itself,
-            title=f"{queue.name}:{consume.__name__}",
-        )(consume)
-        return handler
-
-    return decorate
-
-
-async def _message_itself(message: StreamMessage[Any]) -> StreamMessage[Any]:
-    # The handler's one argument is the message itself: decoding is ours (after the retry
-    # bookkeeping is in place), and no Context() dependency is resolved per message
-    # (FastDepends runs that in a thread: a third of the consumer's time).
-    return message
-
-
-async def _consume(
-    broker: RabbitBroker,
-    queue: ConsumerQueue,
-    policy: RetryPolicy,
-    decode: Callable[[bytes], Any],
-    handler: Handler,
-    message: RabbitMessage,
-) -> None:
-    attempt = attempts_so_far(message.headers) + 1
-    try:
-        event = decode(message.body)
-    except Exception as exc:  # a body that breaks the contract never gets better: park it
-        metrics.EVENTS_FAILED.labels(queue.name).inc()
-        await _after_failure(broker, queue, policy, message, attempt, exc, retry=False)
+async def consume(spec: ConsumerSpec, body: Body, event: TypedEvent[EventPayload]) -> None:
+    """Run `body` for `event` under the consumer pattern (see the module docstring)."""
+    if not isinstance(event.payload, spec.types):
+        names = ", ".join(t.event_type for t in spec.types)
+        raise UnknownEventError(f"{spec.name} takes {names}, got {event.event_type!r}")
+    pool = spec.pool()
+    if spec.transaction:
+        async with pool.acquire() as conn, conn.transaction():
+            if not await first_delivery(conn, event.event_id, spec.name):
+                return
+            if spec.serialize_by is not None:
+                key = advisory_key(spec.name, spec.serialize_by(event.payload))
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", key)
+            await body(Consumed(event, pool, spec.name, conn))
         return
-    context = {
-        "event_id": getattr(event, "event_id", None) or message.message_id,
-        "correlation_id": getattr(event, "correlation_id", None) or message.correlation_id,
-        "client_id": getattr(event, "client_id", None),
-        "queue": queue.name,
-        "attempt": attempt,
-    }
-    with bind_event_context(**context):  # every log line of the handler carries them
-        try:
-            await handler(event)
-        except Exception as exc:
-            metrics.EVENTS_FAILED.labels(queue.name).inc()
-            await _after_failure(broker, queue, policy, message, attempt, exc)
+    async with _session_lock(pool, spec, event) as session:
+        if await (session or pool).fetchval(_SEEN, event.event_id, spec.name):
             return
-    metrics.EVENTS_CONSUMED.labels(queue.name).inc()
-    await message.ack()
+        with contextlib.suppress(AlreadyHandled):
+            await body(Consumed(event, pool, spec.name, _session=session))
 
 
-async def _after_failure(
-    broker: RabbitBroker,
-    queue: ConsumerQueue,
-    policy: RetryPolicy,
-    message: RabbitMessage,
-    attempt: int,
-    error: Exception,
-    *,
-    retry: bool = True,
-) -> None:
-    delay = policy.delay_after(attempt, error) if retry else None
-    log.warning(
-        "handler failed on %s (attempt %d, message %s): %r; %s",
-        queue.name,
-        attempt,
-        message.message_id,
-        error,
-        "parking" if delay is None else f"retrying in {delay}s",
-    )
-    try:
-        if delay is None:
-            await park(broker, queue, message, attempt, error)
-        else:
-            await _schedule_retry(broker, queue, message, attempt, delay)
-    except Exception:
-        log.exception("could not re-publish %s; rejecting to the DLQ", message.message_id)
-        await message.reject(requeue=False)
+@contextlib.asynccontextmanager
+async def _session_lock(
+    pool: asyncpg.Pool, spec: ConsumerSpec, event: TypedEvent[EventPayload]
+) -> AsyncIterator[asyncpg.Connection | None]:
+    if spec.serialize_by is None:
+        yield None
         return
-    await message.ack()
+    key = advisory_key(spec.name, spec.serialize_by(event.payload))
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock($1)", key)
+        try:
+            yield conn
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", key)
 
 
-async def _schedule_retry(
-    broker: RabbitBroker, queue: ConsumerQueue, message: RabbitMessage, attempt: int, delay: float
+def register_consumer(
+    broker: Any,
+    queue: Any,
+    spec: ConsumerSpec,
+    body: Body,
+    *,
+    policy: RedeliveryPolicy = DEFAULT_REDELIVERY,
 ) -> None:
-    headers = {**copy_headers(message), ATTEMPTS_HEADER: attempt}
-    await _republish(broker, message, headers, delay_exchange(delay).name, queue.name)
+    """Subscribe `body` on `queue` under the consumer pattern with `policy`'s retries."""
 
+    async def handle(event: TypedEvent[EventPayload]) -> None:
+        await consume(spec, body, event)
 
-async def park(
-    broker: RabbitBroker,
-    queue: ConsumerQueue,
-    message: RabbitMessage,
-    attempt: int,
-    error: Exception,
-) -> None:
-    """Publish `message` to the queue's DLQ with the error and attempt count in headers."""
-    headers = {
-        **copy_headers(message),
-        ATTEMPTS_HEADER: attempt,
-        ERROR_HEADER: f"{type(error).__name__}: {error}"[:_MAX_ERROR_CHARS],
-        FAILED_AT_HEADER: datetime.now(UTC).isoformat(),
-        ORIGINAL_QUEUE_HEADER: queue.name,
-    }
-    await _republish(broker, message, headers, "", queue.dlq_name)
-    metrics.EVENTS_PARKED.labels(queue.name).inc()
-
-
-async def _republish(
-    broker: RabbitBroker,
-    message: RabbitMessage,
-    headers: dict[str, Any],
-    exchange: str,
-    routing_key: str,
-) -> None:
-    raw = message.raw_message
-    # mandatory + the broker channel's on_return_raises: a copy that cannot be routed
-    # raises here instead of vanishing, and the original is rejected to the DLQ.
-    await broker.publish(
-        message.body,
-        exchange=exchange or None,
-        routing_key=routing_key,
-        headers=headers,
-        message_id=raw.message_id,
-        correlation_id=raw.correlation_id,
-        content_type=raw.content_type or "application/json",
-        message_type=raw.type,
-        persist=True,
-        mandatory=True,
-    )
-
-
-def attempts_so_far(headers: Mapping[str, Any]) -> int:
-    try:
-        return max(0, int(headers.get(ATTEMPTS_HEADER, 0)))
-    except (TypeError, ValueError):
-        return 0
-
-
-def copy_headers(message: RabbitMessage) -> dict[str, Any]:
-    """The message's headers minus broker bookkeeping, plus where it was first routed."""
-    headers = {k: v for k, v in message.headers.items() if not k.startswith(_BROKER_HEADERS)}
-    headers.setdefault(ORIGINAL_KEY_HEADER, message.raw_message.routing_key or "")
-    return headers
+    handle.__name__ = getattr(body, "__name__", "handler")
+    handle.__doc__ = body.__doc__
+    subscriber(broker, queue, retry_policy=policy)(handle)

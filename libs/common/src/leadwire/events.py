@@ -34,35 +34,74 @@ from leadwire.contracts.base import (
     UtcDateTime,
     utc_now,
 )
-from leadwire.contracts.clients import AutoSendMode, BusinessHours, ClientChanged, Weekday
-from leadwire.contracts.drafts import DraftApproved, DraftCreated, DraftRejected, GuardVerdict
+from leadwire.contracts.clients import (
+    ALL_NOTIFICATION_KINDS,
+    AutoSendMode,
+    BusinessHours,
+    ClientChanged,
+    FollowUpSequence,
+    NotificationKind,
+    Weekday,
+)
+from leadwire.contracts.drafts import (
+    Decision,
+    DraftApproved,
+    DraftCreated,
+    DraftDecided,
+    DraftRejected,
+)
 from leadwire.contracts.emails import EmailSendFailed, EmailSent, OutboundKind
 from leadwire.contracts.leads import (
+    Attachment,
+    AuthResult,
+    EmailBounced,
     EmailReceived,
+    EmailSentByPerson,
+    GuardVerdict,
+    InboundSignals,
     LeadFlagged,
     LeadReceived,
     LeadReplied,
     LeadSource,
+    PriorMessage,
     ReplyTarget,
 )
-from leadwire.contracts.mailboxes import MailboxConnected, MailboxDisconnected, MailboxRevoked
+from leadwire.contracts.mailboxes import (
+    MailboxConnected,
+    MailboxDisconnected,
+    MailboxRevoked,
+    MailboxSyncFailed,
+    MailboxSyncRecovered,
+    MailboxSyncRequested,
+    SyncReason,
+)
+from leadwire.topology import EVENTS_EXCHANGE
 
 __all__ = [
+    "ALL_NOTIFICATION_KINDS",
     "EVENTS_EXCHANGE",
     "EVENT_TYPES",
+    "Attachment",
+    "AuthResult",
     "AutoSendMode",
     "BusinessHours",
     "ClientChanged",
+    "Decision",
     "DraftApproved",
     "DraftCreated",
+    "DraftDecided",
     "DraftRejected",
+    "EmailBounced",
     "EmailReceived",
     "EmailSendFailed",
     "EmailSent",
+    "EmailSentByPerson",
     "Envelope",
     "EventError",
     "EventPayload",
+    "FollowUpSequence",
     "GuardVerdict",
+    "InboundSignals",
     "InvalidEventError",
     "LeadFlagged",
     "LeadReceived",
@@ -71,9 +110,15 @@ __all__ = [
     "MailboxConnected",
     "MailboxDisconnected",
     "MailboxRevoked",
+    "MailboxSyncFailed",
+    "MailboxSyncRecovered",
+    "MailboxSyncRequested",
+    "NotificationKind",
     "OutboundKind",
+    "PriorMessage",
     "Provider",
     "ReplyTarget",
+    "SyncReason",
     "TypedEvent",
     "UnknownEventError",
     "UtcDateTime",
@@ -86,7 +131,6 @@ __all__ = [
     "registered_payloads",
 ]
 
-EVENTS_EXCHANGE = "leadwire.events"
 
 P = TypeVar("P", bound=EventPayload)
 Q = TypeVar("Q", bound=EventPayload)
@@ -129,13 +173,19 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
     MailboxConnected,
     MailboxDisconnected,
     MailboxRevoked,
+    MailboxSyncRequested,
+    MailboxSyncFailed,
+    MailboxSyncRecovered,
     LeadReceived,
     EmailReceived,
     LeadReplied,
+    EmailSentByPerson,
+    EmailBounced,
     LeadFlagged,
     DraftCreated,
     DraftApproved,
     DraftRejected,
+    DraftDecided,
     EmailSent,
     EmailSendFailed,
 )

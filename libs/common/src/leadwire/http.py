@@ -1,7 +1,7 @@
 """HTTP clients for provider calls: timeouts, TLS from PROVIDER_CA_BUNDLE, bounded retries.
 
-`create_async_client` / `create_sync_client` wrap the real transport in a retrying one
-(see `leadwire.retry.RetryPolicy` for what is retried). `requests_session` is for msal,
+`create_async_client` wraps the real transport in a retrying one
+(see `leadwire.retry.HttpRetryPolicy` for what is retried). `requests_session` is for msal,
 which needs a `requests.Session`: it ignores REQUESTS_CA_BUNDLE and proxies from the
 environment (trust_env=False), because msal's own `verify=` loses to that variable.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cache
 
@@ -19,14 +18,12 @@ import httpx
 import requests
 
 from leadwire.redaction import redact_url
-from leadwire.retry import RetryPolicy
+from leadwire.retry import HttpRetryPolicy
 
 __all__ = [
     "AsyncRetryTransport",
-    "RetryPolicy",
-    "SyncRetryTransport",
+    "HttpRetryPolicy",
     "create_async_client",
-    "create_sync_client",
     "requests_session",
     "ssl_context",
 ]
@@ -67,12 +64,12 @@ def _log_retry(request: httpx.Request, attempt: int, delay: float, why: str) -> 
 
 
 class AsyncRetryTransport(httpx.AsyncBaseTransport):
-    """Wraps another async transport and retries per `RetryPolicy`."""
+    """Wraps another async transport and retries per `HttpRetryPolicy`."""
 
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
-        policy: RetryPolicy,
+        policy: HttpRetryPolicy,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._inner = inner
@@ -103,43 +100,6 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-class SyncRetryTransport(httpx.BaseTransport):
-    """Synchronous twin of `AsyncRetryTransport` (for code that runs in a thread)."""
-
-    def __init__(
-        self,
-        inner: httpx.BaseTransport,
-        policy: RetryPolicy,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._inner = inner
-        self._policy = policy
-        self._sleep = sleep
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        attempt = 0
-        while True:
-            try:
-                response = self._inner.handle_request(request)
-            except httpx.TransportError as exc:
-                delay = self._policy.delay_after_error(request.method, attempt, exc)
-                if delay is None:
-                    raise
-                _log_retry(request, attempt, delay, type(exc).__name__)
-            else:
-                delay = self._policy.delay_after_response(request.method, attempt, response)
-                if delay is None:
-                    return response
-                response.close()
-                _log_retry(request, attempt, delay, f"status {response.status_code}")
-            self._sleep(delay)
-            attempt += 1
-
-    def close(self) -> None:
-        self._inner.close()
-
-
 def _timeout(timeout: float) -> httpx.Timeout:
     # Connect fails fast; the overall budget covers slow provider responses.
     return httpx.Timeout(timeout, connect=min(timeout, 5.0))
@@ -156,12 +116,12 @@ def create_async_client(
     headers: Mapping[str, str] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Callable[[float], Awaitable[None]] | None = None,
-    policy: RetryPolicy | None = None,
+    policy: HttpRetryPolicy | None = None,
 ) -> httpx.AsyncClient:
     """An AsyncClient whose requests retry per policy. `transport` is the *inner* transport
     (tests pass httpx.MockTransport); by default a real one verifying with `ca_bundle`."""
     inner = transport or httpx.AsyncHTTPTransport(verify=ssl_context(ca_bundle), retries=0)
-    rules = policy or RetryPolicy(
+    rules = policy or HttpRetryPolicy(
         max_retries=max_retries, backoff_base=backoff_base, backoff_max=backoff_max
     )
     return httpx.AsyncClient(
@@ -169,33 +129,6 @@ def create_async_client(
         timeout=_timeout(timeout),
         headers=dict(headers or {}),
         transport=AsyncRetryTransport(inner, rules, sleep or asyncio.sleep),
-        trust_env=False,
-    )
-
-
-def create_sync_client(
-    *,
-    base_url: str = "",
-    timeout: float = 10.0,
-    ca_bundle: str = "",
-    max_retries: int = 3,
-    backoff_base: float = 0.5,
-    backoff_max: float = 30.0,
-    headers: Mapping[str, str] | None = None,
-    transport: httpx.BaseTransport | None = None,
-    sleep: Callable[[float], None] | None = None,
-    policy: RetryPolicy | None = None,
-) -> httpx.Client:
-    """Synchronous twin of `create_async_client`."""
-    inner = transport or httpx.HTTPTransport(verify=ssl_context(ca_bundle), retries=0)
-    rules = policy or RetryPolicy(
-        max_retries=max_retries, backoff_base=backoff_base, backoff_max=backoff_max
-    )
-    return httpx.Client(
-        base_url=base_url,
-        timeout=_timeout(timeout),
-        headers=dict(headers or {}),
-        transport=SyncRetryTransport(inner, rules, sleep or time.sleep),
         trust_env=False,
     )
 

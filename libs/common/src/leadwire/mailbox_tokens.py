@@ -7,12 +7,13 @@ asks over RabbitMQ request/reply and keeps the answer in memory only.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, SecretStr
+
+from leadwire.rpc import RpcCall
 
 MAILBOX_TOKEN_QUEUE = "oauth.rpc.mailbox_token"
 CLIENT_SECRETS_QUEUE = "oauth.rpc.client_secrets"
@@ -62,9 +63,6 @@ class AccessToken(BaseModel):
     expires_at: datetime
     provider: str
     address: str
-
-
-RpcCall = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 class MailboxTokenClient:

@@ -33,3 +33,13 @@ OUTBOX_PUBLISH_LATENCY = Histogram(
     ["schema"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
+BACKGROUND_RESTARTS = Counter(
+    "leadwire_background_task_restarts_total",
+    "Background tasks restarted after a crash",
+    ["service", "task"],
+)
+JOB_RUNS = Counter(
+    "leadwire_scheduled_job_runs_total",
+    "Scheduled job runs in this replica, by outcome (ok, failed)",
+    ["service", "job", "outcome"],
+)

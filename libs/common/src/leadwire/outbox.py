@@ -33,7 +33,7 @@ __all__ = [
     "purge_published",
 ]
 
-# NOTIFY channel per schema (spelled out again in migration 0002's trigger);
+# NOTIFY channel per schema (spelled out again in migration 0003's trigger);
 # `leadwire.relay` LISTENs on it. Kept with the writer: the outbox does not import its reader.
 CHANNEL_PREFIX = "leadwire_outbox_"
 
@@ -65,7 +65,7 @@ def event_headers(event: OutgoingEvent) -> dict[str, str]:
     return headers
 
 
-# The relay is woken at commit by the outbox_wake_relay trigger (migration 0002).
+# The relay is woken at commit by the outbox_wake_relay trigger (migration 0003).
 _INSERT = """
 INSERT INTO outbox (id, type, routing_key, body, headers)
 VALUES ($1, $2, $3, $4::text::jsonb, $5::text::jsonb)

@@ -1,12 +1,23 @@
-"""Admin password hashing (argon2id) and a login throttle against password guessing."""
+"""Admin password hashing (argon2id) and a login throttle against password guessing.
+
+argon2 is slow on purpose. The `*_async` functions run it on a small executor of its
+own, never on the default thread pool that provider libraries (msal) use, and refuse
+work beyond a bounded backlog with `HashingBusy` instead of queueing a login flood:
+400 concurrent bogus logins must not delay a token refresh.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -46,6 +57,51 @@ def dummy_verify(password: str) -> bool:
     time does not reveal which usernames are valid. Always False."""
     verify_password(_dummy_hash(), password)
     return False
+
+
+T = TypeVar("T")
+
+
+class HashingBusy(Exception):
+    """More password checks are waiting than the backlog allows; try again shortly."""
+
+
+class _HashingPool:
+    """A bounded executor for argon2: `workers` threads and at most `backlog` callers."""
+
+    def __init__(self, workers: int, backlog: int) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
+        self._capacity = workers + backlog
+        self._in_flight = 0
+        self._lock = threading.Lock()  # loops of several threads (tests) may share it
+
+    async def run(self, work: Callable[..., T], *args: str) -> T:
+        with self._lock:
+            if self._in_flight >= self._capacity:
+                raise HashingBusy("too many password checks in progress")
+            self._in_flight += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+
+# Half the cores at most: argon2 releases the GIL, so more threads would take the CPU
+# the event loop needs to answer everything else.
+_pool = _HashingPool(workers=max(1, (os.cpu_count() or 2) // 2), backlog=16)
+
+
+async def hash_password_async(password: str) -> str:
+    return await _pool.run(hash_password, password)
+
+
+async def verify_password_async(password_hash: str, password: str) -> bool:
+    return await _pool.run(verify_password, password_hash, password)
+
+
+async def dummy_verify_async(password: str) -> bool:
+    return await _pool.run(dummy_verify, password)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The relay's side of the outbox wake-up protocol (the writers' side: migration 0002).
+"""The relay's side of the outbox wake-up protocol (the writers' side: migration 0003).
 
 Every transaction that NOTIFYs takes one cluster-wide lock from pre-commit until its
 commit is durable, so NOTIFYing transactions commit one at a time. Writers therefore

@@ -19,7 +19,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 
-from leadwire.consuming import (
+from leadwire.redelivery import (
     ATTEMPTS_HEADER,
     ERROR_HEADER,
     FAILED_AT_HEADER,

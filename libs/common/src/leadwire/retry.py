@@ -32,7 +32,7 @@ _MAYBE_SENT_ERRORS: tuple[type[Exception], ...] = (
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class HttpRetryPolicy:
     """Bounded retries with full-jitter exponential backoff that honours Retry-After.
 
     Status rules: 429 and 503 mean "not processed, come back later", so every method is

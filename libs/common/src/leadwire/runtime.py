@@ -1,14 +1,22 @@
-"""One service process: FastAPI app + FastStream broker + outbox relay + background tasks.
+"""One service process: FastAPI app + FastStream broker + outbox relay + background work.
 
-    runtime = ServiceRuntime.from_settings(settings, broker, migrations=MIGRATIONS,
-                                           routers=[drafts.router], tasks=[renew_watches])
-    register_handlers(broker, runtime)       # handlers reach the pool as runtime.pool
-    app = runtime.build_app()
-    run(runtime)                             # uvicorn; SIGTERM -> graceful shutdown
+    runtime = ServiceRuntime.for_service(settings, migrations=MIGRATIONS, routers=[drafts.router])
+    runtime.on_shutdown(http_client.aclose)               # the service closes what it opened
+    runtime.on_startup(warm_cache, after_broker=True)     # may use the broker (RPC, publish)
+    runtime.background(follow_changes, name="follow")     # supervised: restarted with backoff
+    runtime.every(timedelta(minutes=5), poll_mailboxes, name="poll-mailboxes")  # once/replicas
 
-Start: pool, migrations, topology, relay, consumers, tasks. Stop (SIGTERM -> uvicorn ->
-lifespan): tasks cancelled, consuming stopped with in-flight handlers given
-`broker.graceful_timeout`, outbox flushed, connections closed.
+    @runtime.consumer("leads", LeadReceived)              # leadwire.consuming's pattern
+    async def draft_for_lead(event: Consumed[LeadReceived]) -> None: ...
+
+    app = runtime.build_app(FastAPI(title="leadwire-drafter"))
+    run_service(DrafterSettings, create_app)              # the console-script entry
+
+Start: pool, migrations, startup hooks, broker connection, topology, relay, hooks that
+need the broker, consuming, background tasks and scheduled jobs (the outbox and inbox
+purges among them). Stop (SIGTERM -> uvicorn -> lifespan): tasks cancelled, consuming
+stopped with in-flight handlers given `broker.graceful_timeout`, outbox flushed, shutdown
+hooks (newest first), pool closed.
 """
 
 from __future__ import annotations
@@ -16,28 +24,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 import asyncpg
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.rabbit import RabbitBroker
 
+from leadwire import metrics
 from leadwire.broker import declare_topology, make_broker
+from leadwire.consuming import Body, ConsumerSpec, register_consumer
 from leadwire.db import create_pool, run_migrations
+from leadwire.events import EventPayload
 from leadwire.health import health_router, metrics_middleware
+from leadwire.inbox import purge_inbox
+from leadwire.jobs import Job, JobRunner, replica_id
 from leadwire.logging import configure_logging
+from leadwire.outbox import purge_published
 from leadwire.publisher import AmqpPublisher
+from leadwire.redelivery import DEFAULT_REDELIVERY, RedeliveryPolicy
 from leadwire.relay import OutboxRelay
 from leadwire.settings import ServiceSettings, load_settings
-from leadwire.topology import EVENTS_EXCHANGE
+from leadwire.topology import EVENTS_EXCHANGE, ConsumerQueue
 
 log = logging.getLogger(__name__)
 
 BackgroundTask = Callable[[], Awaitable[None]]
+Hook = Callable[[], Awaitable[Any]]
+B = TypeVar("B", bound=Body)
+
+# Published outbox rows are kept a week for inspection; inbox rows outlive any redelivery
+# or DLQ replay window.
+OUTBOX_KEEP = timedelta(days=7)
+INBOX_KEEP = timedelta(days=30)
+PURGE_EVERY = timedelta(hours=1)
+RESTART_BACKOFF_MAX = 60.0
 
 
 class RuntimeSettings(Protocol):
@@ -59,14 +84,17 @@ class ServiceRuntime:
     schema: str = ""
     migrations: Path | None = None
     routers: Sequence[APIRouter] = ()
-    tasks: Sequence[BackgroundTask] = ()
-    # Awaited once after migrations, before consuming and readiness (e.g. seed data).
-    startup: Sequence[BackgroundTask] = ()
     host: str = "127.0.0.1"
     port: int = 8000
     exchange: str = EVENTS_EXCHANGE
+    queue_prefix: str = ""
+    settings: Any = None
     shutdown_grace: float = 10.0
     relay_poll_interval: float = 5.0
+    replica: str = field(default_factory=replica_id)
+    _startup: list[tuple[Hook, bool]] = field(default_factory=list, init=False, repr=False)
+    _shutdown: list[Hook] = field(default_factory=list, init=False, repr=False)
+    _tasks: list[tuple[str, BackgroundTask]] = field(default_factory=list, init=False, repr=False)
     _pool: asyncpg.Pool | None = field(default=None, init=False, repr=False)
     _relay: OutboxRelay | None = field(default=None, init=False, repr=False)
     _publisher: AmqpPublisher | None = field(default=None, init=False, repr=False)
@@ -74,6 +102,7 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         self.schema = self.schema or self.name
+        self.every(PURGE_EVERY, self._purge_outbox_and_inbox, name="purge-outbox-inbox")
 
     @classmethod
     def from_settings(
@@ -86,6 +115,9 @@ class ServiceRuntime:
             broker=broker,
             host=settings.http_host,
             port=settings.http_port,
+            exchange=getattr(settings, "events_exchange", EVENTS_EXCHANGE),
+            queue_prefix=getattr(settings, "queue_prefix", ""),
+            settings=settings,
             **options,  # type: ignore[arg-type]
         )
 
@@ -95,6 +127,55 @@ class ServiceRuntime:
         broker = make_broker(settings.rabbit_url, service=settings.service_name)
         schema = settings.database_schema or settings.service_name
         return cls.from_settings(settings, broker, schema=schema, **options)
+
+    # -- what a service registers before it starts ------------------------------------
+
+    def on_startup(self, hook: Hook, *, after_broker: bool = False) -> None:
+        """Await `hook` at start: after migrations, or (`after_broker`) once the broker is
+        connected and the relay runs, before consuming starts."""
+        self._startup.append((hook, after_broker))
+
+    def on_shutdown(self, hook: Hook) -> None:
+        """Await `hook` at stop, after consuming ended and the outbox flushed (newest first)."""
+        self._shutdown.append(hook)
+
+    def background(self, task: BackgroundTask, *, name: str | None = None) -> None:
+        """Run `task` while the service runs; restarted with backoff if it crashes."""
+        self._tasks.append((name or str(getattr(task, "__name__", "task")), task))
+
+    def every(self, interval: timedelta | float, job: Job, *, name: str) -> None:
+        """Run `job` once per `interval` across all replicas (see `leadwire.jobs`)."""
+        if not isinstance(interval, timedelta):
+            interval = timedelta(seconds=interval)
+        runner = JobRunner(name, interval, job, lambda: self.pool, self.name, self.replica)
+        self.background(runner.run_forever, name=f"job:{name}")
+
+    def queue(self, purpose: str, *routing_keys: str) -> ConsumerQueue:
+        """This service's consumer queue `<prefix><service>.<purpose>` on its exchange."""
+        return ConsumerQueue(
+            self.name, purpose, routing_keys, exchange=self.exchange, prefix=self.queue_prefix
+        )
+
+    def consumer(
+        self,
+        purpose: str,
+        *types: type[EventPayload],
+        serialize_by: Callable[[Any], Hashable] | None = None,
+        transaction: bool = True,
+        policy: RedeliveryPolicy = DEFAULT_REDELIVERY,
+    ) -> Callable[[B], B]:
+        """Register a handler under the consumer pattern of `leadwire.consuming` on the
+        queue `<prefix><service>.<purpose>`, bound to each type's routing key."""
+        if not types:
+            raise ValueError(f"{self.name}.{purpose}: name at least one event type")
+        queue = self.queue(purpose, *dict.fromkeys(t.event_type for t in types))
+        spec = ConsumerSpec(queue.name, types, lambda: self.pool, serialize_by, transaction)
+
+        def decorate(body: B) -> B:
+            register_consumer(self.broker, queue, spec, body, policy=policy)
+            return body
+
+        return decorate
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -124,8 +205,7 @@ class ServiceRuntime:
         self._pool = await create_pool(self.database_url, self.schema)
         applied = await run_migrations(self._pool, self.schema, self.migrations)
         log.info("%s: migrations applied: %s", self.name, applied or "none")
-        for hook in self.startup:
-            await hook()
+        await self._run_startup(after_broker=False)
         await self.broker.connect()
         await declare_topology(self.broker, exchange=self.exchange)
         self._publisher = AmqpPublisher(self.rabbit_url, exchange=self.exchange)
@@ -133,8 +213,24 @@ class ServiceRuntime:
             self._pool, self.schema, self._publisher, poll_interval=self.relay_poll_interval
         )
         await self._relay.start()
+        await self._run_startup(after_broker=True)
         await self.broker.start()
-        self._running = [asyncio.create_task(_supervised(t)) for t in self.tasks]
+        self._running = [
+            asyncio.create_task(_supervised(self.name, name, task), name=f"{self.name}:{name}")
+            for name, task in self._tasks
+        ]
+
+    async def _run_startup(self, *, after_broker: bool) -> None:
+        for hook, needs_broker in self._startup:
+            if needs_broker == after_broker:
+                await hook()
+
+    async def _purge_outbox_and_inbox(self) -> None:
+        async with self.pool.acquire() as conn:
+            published = await purge_published(conn, older_than=OUTBOX_KEEP)
+            seen = await purge_inbox(conn, older_than=INBOX_KEEP)
+        if published or seen:
+            log.info("%s: purged %d outbox and %d inbox rows", self.name, published, seen)
 
     async def stop(self) -> None:
         for task in self._running:
@@ -148,6 +244,11 @@ class ServiceRuntime:
         if self._publisher is not None:
             await self._publisher.close()
             self._publisher = None
+        for hook in reversed(self._shutdown):
+            try:
+                await hook()
+            except Exception:  # one failing hook must not keep the others from running
+                log.exception("%s: shutdown hook %r failed", self.name, hook)
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -171,14 +272,26 @@ class ServiceRuntime:
             return f"down: {type(exc).__name__}"
 
 
-async def _supervised(task: BackgroundTask) -> None:
-    """Run a background task; a crash is logged rather than silently ending the task."""
-    try:
-        await task()
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("background task %s crashed", getattr(task, "__name__", task))
+async def _supervised(service: str, name: str, task: BackgroundTask) -> None:
+    """Run a background task forever: a crash (or an unexpected return) is logged,
+    counted in `leadwire_background_task_restarts_total`, and the task restarted after a
+    backoff that grows to a minute and resets once a run has lasted that long."""
+    loop = asyncio.get_running_loop()
+    backoff = 0.5
+    while True:
+        started = loop.time()
+        try:
+            await task()
+            log.warning("%s: background task %s returned; restarting", service, name)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s: background task %s crashed; restarting", service, name)
+        metrics.BACKGROUND_RESTARTS.labels(service, name).inc()
+        if loop.time() - started >= RESTART_BACKOFF_MAX:
+            backoff = 0.5
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, RESTART_BACKOFF_MAX)
 
 
 def get_runtime(request: Request) -> ServiceRuntime:
@@ -192,16 +305,6 @@ def get_pool(request: Request) -> asyncpg.Pool:
 
 PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
-
-
-def run(runtime: ServiceRuntime) -> None:
-    """Serve until SIGTERM/SIGINT; uvicorn then runs the lifespan shutdown above."""
-    serve(
-        runtime.build_app(),
-        host=runtime.host,
-        port=runtime.port,
-        shutdown_grace=runtime.shutdown_grace,
-    )
 
 
 def serve(app: FastAPI, *, host: str, port: int, shutdown_grace: float = 10.0) -> None:

@@ -8,7 +8,11 @@ by its environment name, so an operator fixes them all in one go.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import math
 import sys
+from collections import Counter
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,7 +44,80 @@ _PLACEHOLDER_SECRETS = frozenset(
     }
 )
 _MIN_PRODUCTION_SECRET_CHARS = 32
+# Words example values are made of; a production secret containing one was copied.
+_EXAMPLE_MARKERS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "dev-only",
+    "example",
+    "sandbox",
+    "placeholder",
+    "insecure",
+    "password",
+    "secret-",
+    "-secret",
+    "test-",
+    "0123456789",
+    "abcdef",
+)
+# Estimated bits (Shannon entropy of the characters x length) a generated secret easily
+# exceeds (token_urlsafe(32) ~ 200) and a typed or repeated one does not.
+_MIN_SECRET_BITS = 128.0
+_MIN_PASSWORD_BITS = 60.0
+_MIN_PASSWORD_CHARS = 12
+# Distinct byte values a random 32-byte key has (about 30; below 20 is not random).
+_MIN_KEY_DISTINCT_BYTES = 20
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+def estimated_bits(value: str) -> float:
+    """Shannon entropy of the characters times the length: low for repeats and small
+    alphabets. An upper bound for typed secrets, so a threshold on it is conservative."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    per_char = -sum((n / len(value)) * math.log2(n / len(value)) for n in counts.values())
+    return per_char * len(value)
+
+
+def weak_secret_reason(
+    value: str,
+    *,
+    min_chars: int = _MIN_PRODUCTION_SECRET_CHARS,
+    min_bits: float = _MIN_SECRET_BITS,
+) -> str | None:
+    """Why `value` must not be a production secret, or None. Never includes the value."""
+    lowered = value.strip().lower()
+    if lowered in _PLACEHOLDER_SECRETS:
+        return "is a placeholder value; set a real random secret in production"
+    if len(value) < min_chars:
+        return f"must be at least {min_chars} characters in production"
+    if any(marker in lowered for marker in _EXAMPLE_MARKERS):
+        return "looks like an example value from the repository; generate a random one"
+    if estimated_bits(value) < min_bits:
+        return "is too predictable (repeated or few distinct characters); generate a random one"
+    return None
+
+
+def weak_password_reason(value: str) -> str | None:
+    """Like `weak_secret_reason`, with a person's password's length and entropy floor."""
+    return weak_secret_reason(value, min_chars=_MIN_PASSWORD_CHARS, min_bits=_MIN_PASSWORD_BITS)
+
+
+def weak_key_reason(key_b64: str) -> str | None:
+    """Why a base64 32-byte key is no production key, or None (never echoes it)."""
+    try:
+        key = base64.b64decode(key_b64, validate=True)
+    except (binascii.Error, ValueError):
+        return "is not valid base64"
+    if len(key) != 32:
+        return "must decode to 32 bytes"
+    if len(set(key)) < _MIN_KEY_DISTINCT_BYTES or any(
+        marker.encode() in key.lower() for marker in _EXAMPLE_MARKERS
+    ):
+        return "is not random (too few distinct bytes or example text); generate a new key"
+    return None
 
 
 class SettingsError(Exception):
@@ -115,6 +192,38 @@ class ServiceSettings(BaseSettings):
     # Path to a CA bundle for provider TLS (the sandbox's throwaway CA); empty in production.
     provider_ca_bundle: str = ""
     jwt_secret: SecretStr
+    # Verifies admin tokens (Ed25519 public key, PEM or base64); see leadwire.auth.
+    # Required in production; elsewhere, when unset, derived from JWT_SECRET.
+    admin_token_public_key: str = ""
+
+    @field_validator("admin_token_public_key")
+    @classmethod
+    def _public_key_in_production(cls, value: str, info: ValidationInfo) -> str:
+        if not value.strip() and info.data.get("environment") == "production":
+            raise ValueError("is required in production (oauth's ADMIN_TOKEN_PRIVATE_KEY's pair)")
+        return value.strip()
+
+    # The topic exchange every event goes through, and a prefix for this stack's queue and
+    # RPC queue names: two stacks (or parallel test runs) share one broker unseen.
+    events_exchange: str = Field(default="leadwire.events", pattern=r"^[A-Za-z0-9_.:-]+$")
+    queue_prefix: str = Field(default="", pattern=r"^[a-z0-9_.-]*$")
+    # What a browser reaches (the gateway), and what Google/Microsoft/Slack post webhooks
+    # to (`http://gateway:8080` in docker-compose, the public TLS host in production).
+    public_base_url: str = "http://127.0.0.1:8080"
+    provider_callback_base_url: str = ""
+
+    @field_validator("public_base_url", "provider_callback_base_url")
+    @classmethod
+    def _http_url_without_slash(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @property
+    def callback_base_url(self) -> str:
+        """Where providers post webhooks: PROVIDER_CALLBACK_BASE_URL, else PUBLIC_BASE_URL."""
+        return self.provider_callback_base_url or self.public_base_url
 
     @field_validator("log_level")
     @classmethod
@@ -132,12 +241,9 @@ class ServiceSettings(BaseSettings):
             raise ValueError("must not be empty")
         if info.data.get("environment") != "production":
             return value
-        if secret.strip().lower() in _PLACEHOLDER_SECRETS:
-            raise ValueError("is a placeholder value; set a real random secret in production")
-        if len(secret) < _MIN_PRODUCTION_SECRET_CHARS:
-            raise ValueError(
-                f"must be at least {_MIN_PRODUCTION_SECRET_CHARS} characters in production"
-            )
+        reason = weak_secret_reason(secret)
+        if reason:
+            raise ValueError(reason)
         return value
 
     @property

@@ -28,6 +28,8 @@ DELAY_PREFIX = "leadwire.delay."
 DEFAULT_DELIVERY_LIMIT = 10
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+# QUEUE_PREFIX: lets two stacks (or parallel test runs) share one broker unseen.
+_PREFIX_RE = re.compile(r"^[a-z0-9_.-]*$")
 _KEY_RE = re.compile(r"^[a-z0-9_*#-]+(\.[a-z0-9_*#-]+)*$")
 
 _QUORUM_SAFETY: dict[str, Any] = {
@@ -45,8 +47,11 @@ class ConsumerQueue:
     routing_keys: tuple[str, ...]
     exchange: str = EVENTS_EXCHANGE
     delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+    prefix: str = ""
 
     def __post_init__(self) -> None:
+        if not _PREFIX_RE.match(self.prefix):
+            raise ValueError(f"queue prefix {self.prefix!r} must match {_PREFIX_RE.pattern}")
         for part in (self.service, self.purpose):
             if not _NAME_RE.match(part):
                 raise ValueError(f"queue name part {part!r} must match {_NAME_RE.pattern}")
@@ -63,7 +68,7 @@ class ConsumerQueue:
 
     @property
     def name(self) -> str:
-        return f"{self.service}.{self.purpose}"
+        return f"{self.prefix}{self.service}.{self.purpose}"
 
     @property
     def dlq_name(self) -> str:

@@ -9,13 +9,19 @@ import aio_pika
 import pytest
 from faststream.rabbit import RabbitBroker
 
-from leadwire.broker import ConsumerQueue, RetryPolicy, declare_topology, replay_dlq, subscriber
+from leadwire.broker import (
+    ConsumerQueue,
+    RedeliveryPolicy,
+    declare_topology,
+    replay_dlq,
+    subscriber,
+)
 from leadwire.inbox import first_delivery
 from leadwire.testing import RabbitCleanup, wait_until
 
 pytestmark = pytest.mark.integration
 
-FAST = RetryPolicy(delays=(0.1, 0.2))
+FAST = RedeliveryPolicy(delays=(0.1, 0.2))
 
 
 async def publish(url: str, exchange: str, routing_key: str, body: dict[str, Any], **props: Any):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -9,37 +10,33 @@ import aio_pika
 import httpx
 import pytest
 import pytest_asyncio
-import uvicorn
 
-from leadwire.broker import ConsumerQueue, RetryPolicy, make_broker, subscriber
+from leadwire.broker import ConsumerQueue, RedeliveryPolicy, make_broker, subscriber
 from leadwire.events import ClientChanged, TypedEvent, new_event
 from leadwire.inbox import first_delivery
 from leadwire.outbox import add_event
 from leadwire.runtime import ServiceRuntime
-from leadwire.testing import RabbitCleanup, TcpProxy, wait_until
+from leadwire.testing import RabbitCleanup, TcpProxy, served, wait_until
 
 pytestmark = pytest.mark.integration
 
 
 class RunningService:
-    def __init__(self, runtime: ServiceRuntime, server: uvicorn.Server, task: asyncio.Task):
-        self.runtime, self.server, self.task = runtime, server, task
-        port = server.servers[0].sockets[0].getsockname()[1]
+    """A runtime served by `leadwire.testing.served`, stoppable mid-test."""
+
+    def __init__(self, runtime: ServiceRuntime, exits: contextlib.AsyncExitStack, port: int):
+        self.runtime, self._exits = runtime, exits
         self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}")
 
     async def stop(self) -> None:
         await self.http.aclose()
-        self.server.should_exit = True
-        await asyncio.wait_for(self.task, 20)
+        await self._exits.aclose()
 
 
 async def serve(runtime: ServiceRuntime) -> RunningService:
-    config = uvicorn.Config(runtime.build_app(), host="127.0.0.1", port=0, log_config=None)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    await wait_until(lambda: server.started or task.done(), within=20)
-    assert server.started, task.exception() if task.done() else "server did not start"
-    return RunningService(runtime, server, task)
+    exits = contextlib.AsyncExitStack()
+    port = await exits.enter_async_context(served(runtime.build_app()))
+    return RunningService(runtime, exits, port)
 
 
 @pytest.fixture
@@ -75,7 +72,7 @@ async def service_parts(
     )
     handled: list[UUID] = []
 
-    @subscriber(broker, queue, retry_policy=RetryPolicy(delays=(0.1,)))
+    @subscriber(broker, queue, retry_policy=RedeliveryPolicy(delays=(0.1,)))
     async def on_client_changed(event: TypedEvent) -> None:  # type: ignore[type-arg]
         client = event.expect(ClientChanged).payload
         async with runtime.pool.acquire() as conn, conn.transaction():

@@ -4,21 +4,31 @@ import uuid
 from datetime import UTC, datetime, time
 
 from leadwire.events import (
+    Attachment,
     BusinessHours,
     ClientChanged,
     DraftApproved,
     DraftCreated,
+    DraftDecided,
     DraftRejected,
+    EmailBounced,
     EmailReceived,
     EmailSendFailed,
     EmailSent,
+    EmailSentByPerson,
     EventPayload,
+    FollowUpSequence,
+    InboundSignals,
     LeadFlagged,
     LeadReceived,
     LeadReplied,
     MailboxConnected,
     MailboxDisconnected,
     MailboxRevoked,
+    MailboxSyncFailed,
+    MailboxSyncRecovered,
+    MailboxSyncRequested,
+    PriorMessage,
     ReplyTarget,
 )
 
@@ -44,6 +54,12 @@ LEAD_RECEIVED = LeadReceived(
     rfc_message_id="<a@prospect.test>",
     references=["<z@prospect.test>"],
     received_at=WHEN,
+    reply_to=["ann.desk@prospect.test"],
+    cc=["bob@prospect.test"],
+    has_html=True,
+    attachments=[Attachment(filename="brief.pdf", content_type="application/pdf", size=2048)],
+    signals=InboundSignals(spf="pass", dkim="pass", dmarc="fail", link_count=2),
+    history=[PriorMessage(direction="in", sent_at=WHEN, subject="Hi", excerpt="Earlier")],
 )
 REPLY_TO = ReplyTarget.from_lead(LEAD_RECEIVED)
 
@@ -63,6 +79,12 @@ SAMPLES: dict[str, EventPayload] = {
         booking_link="https://cal.test/acme",
         allowed_origins=["https://acme.test"],
         has_slack_webhook=True,
+        primary_mailbox_id=MAILBOX,
+        notification_kinds=["lead.received", "draft.created"],
+        follow_up=FollowUpSequence(enabled=True, delays_business_days=[2, 5]),
+        qualification_threshold=60,
+        own_domains=["client.test"],
+        denied_domains=["competitor.test"],
     ),
     "mailbox.connected": MailboxConnected(
         mailbox_id=MAILBOX,
@@ -120,6 +142,9 @@ SAMPLES: dict[str, EventPayload] = {
         send_after=WHEN,
         guard_verdict="pass",
         reply_to=REPLY_TO,
+        body_html="<p>Hi Ann, ...</p>",
+        score=72,
+        score_reasons=["asks for pricing", "company domain"],
     ),
     "draft.approved": DraftApproved(
         draft_id=DRAFT,
@@ -129,6 +154,46 @@ SAMPLES: dict[str, EventPayload] = {
         body_text="Hi Ann, edited",
         approved_by="alice",
         reply_to=REPLY_TO,
+        send_after=WHEN,
+    ),
+    "draft.decided": DraftDecided(
+        draft_id=DRAFT, lead_id=LEAD, decision="approve", decided_by="U123 (alice)"
+    ),
+    "email.sent_by_person": EmailSentByPerson(
+        lead_id=LEAD,
+        mailbox_id=MAILBOX,
+        provider="google",
+        provider_message_id="18e1",
+        provider_thread_id="18c0",
+        rfc_message_id="<hand@client.test>",
+        to_addresses=["ann@prospect.test"],
+        subject="Re: Pricing?",
+        sent_at=WHEN,
+    ),
+    "email.bounced": EmailBounced(
+        mailbox_id=MAILBOX,
+        lead_id=LEAD,
+        original_rfc_message_id="<ours@client.test>",
+        recipient="ann@prospect.test",
+        status="5.1.1",
+        diagnostic="user unknown",
+        received_at=WHEN,
+    ),
+    "mailbox.sync_requested": MailboxSyncRequested(
+        mailbox_id=MAILBOX, client_id=CLIENT, provider="google", reason="push", history_id="1234"
+    ),
+    "mailbox.sync_failed": MailboxSyncFailed(
+        mailbox_id=MAILBOX,
+        client_id=CLIENT,
+        provider="microsoft",
+        address="sales@client.test",
+        stage="subscribe",
+        error_code="http_403",
+        failing_since=WHEN,
+        attempts=4,
+    ),
+    "mailbox.sync_recovered": MailboxSyncRecovered(
+        mailbox_id=MAILBOX, client_id=CLIENT, provider="microsoft", failed_for_seconds=900.0
     ),
     "draft.rejected": DraftRejected(
         draft_id=DRAFT, lead_id=LEAD, rejected_by="alice", reason="spam"

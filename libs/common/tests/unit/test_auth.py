@@ -3,20 +3,30 @@ from typing import Annotated
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from leadwire.auth import (
+    ADMIN_AUDIENCE,
+    ADMIN_ISSUER,
+    MAX_TOKEN_LIFETIME_SECONDS,
     AdminClaims,
     AdminDep,
     AuthError,
     LoginThrottle,
     admin_dependency,
+    admin_public_key,
+    dev_signing_key,
     dummy_verify,
     hash_password,
     issue_admin_token,
+    load_private_key,
+    load_public_key,
     needs_rehash,
+    public_key_text,
     verify_admin_token,
     verify_password,
 )
@@ -61,8 +71,8 @@ def test_token_for_another_audience_is_refused():
             "exp": NOW + 60,
             "jti": "j",
         },
-        SECRET,
-        algorithm="HS256",
+        dev_signing_key(SECRET),
+        algorithm="EdDSA",
     )
     with pytest.raises(AuthError, match="not for the admin API"):
         verify_admin_token(SECRET, token, now=NOW)
@@ -89,6 +99,60 @@ def test_token_from_the_future_is_refused():
     token = issue_admin_token(SECRET, "alice", now=NOW + 3600)
     with pytest.raises(AuthError, match="future"):
         verify_admin_token(SECRET, token, now=NOW)
+
+
+def test_hs256_token_made_with_the_shared_secret_is_refused():
+    claims = {"iss": ADMIN_ISSUER, "aud": ADMIN_AUDIENCE, "sub": "mallory", "jti": "j"}
+    forged = jwt.encode({**claims, "iat": NOW, "exp": NOW + 60}, SECRET, algorithm="HS256")
+    with pytest.raises(AuthError, match="EdDSA"):
+        verify_admin_token(SECRET, forged, now=NOW)
+
+
+def test_the_public_key_verifies_and_cannot_sign():
+    private = Ed25519PrivateKey.generate()
+    public = load_public_key(public_key_text(private.public_key()))
+    token = issue_admin_token(private, "alice", now=NOW)
+    assert verify_admin_token(public, token, now=NOW).subject == "alice"
+    with pytest.raises(AuthError, match="signature"):
+        verify_admin_token(Ed25519PrivateKey.generate().public_key(), token, now=NOW)
+
+
+def test_keys_load_from_pem_and_from_base64():
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    token = issue_admin_token(load_private_key(pem), "alice", now=NOW)
+    assert verify_admin_token(load_public_key(public_pem), token, now=NOW).subject == "alice"
+    with pytest.raises(ValueError, match="32 bytes"):
+        load_public_key("c2hvcnQ=")
+
+
+def test_token_longer_than_the_maximum_lifetime_is_refused():
+    with pytest.raises(ValueError, match="ttl_seconds"):
+        issue_admin_token(SECRET, "alice", ttl_seconds=MAX_TOKEN_LIFETIME_SECONDS + 1)
+    claims = {"iss": ADMIN_ISSUER, "aud": ADMIN_AUDIENCE, "sub": "a", "jti": "j"}
+    year = {**claims, "iat": NOW, "exp": NOW + 365 * 86400}
+    token = jwt.encode(year, dev_signing_key(SECRET), algorithm="EdDSA")
+    with pytest.raises(AuthError, match="longer"):
+        verify_admin_token(SECRET, token, now=NOW)
+
+
+def test_production_requires_the_public_key():
+    class Settings:
+        admin_token_public_key = ""
+        jwt_secret = SecretStr(SECRET)
+        is_production = True
+
+    with pytest.raises(AuthError, match="ADMIN_TOKEN_PUBLIC_KEY"):
+        admin_public_key(Settings())
 
 
 def test_garbage_token_is_refused():

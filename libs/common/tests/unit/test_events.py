@@ -12,6 +12,7 @@ from leadwire.events import (
     InvalidEventError,
     LeadReceived,
     MailboxConnected,
+    ReplyTarget,
     UnknownEventError,
     event_json_schemas,
     new_event,
@@ -38,6 +39,12 @@ def test_every_event_in_the_design_is_registered():
         "draft.rejected",
         "email.sent",
         "email.send_failed",
+        "email.sent_by_person",
+        "email.bounced",
+        "draft.decided",
+        "mailbox.sync_requested",
+        "mailbox.sync_failed",
+        "mailbox.sync_recovered",
     }
     assert set(SAMPLES) == set(EVENT_TYPES)
 
@@ -76,7 +83,7 @@ def test_consume_tolerates_unknown_fields_at_every_level():
 
 def test_consume_tolerates_unknown_fields_inside_nested_reply_target():
     body = new_event(SAMPLES["draft.created"], client_id=CLIENT).to_jsonable()
-    body["payload"]["reply_to"]["cc"] = ["x@y.test"]
+    body["payload"]["reply_to"]["bcc_future"] = ["x@y.test"]
     assert parse_event(body).payload == SAMPLES["draft.created"]
 
 
@@ -194,3 +201,37 @@ def test_every_event_has_a_json_schema_that_forbids_unknown_fields():
         sample = SAMPLES[event_type].model_dump(mode="json")
         assert set(payload_schema.get("required", [])) <= set(sample)
         assert set(sample) == set(payload_schema["properties"])
+
+
+def test_reply_target_answers_reply_to_and_copies_the_cc():
+    lead = LEAD_RECEIVED.model_copy(
+        update={
+            "reply_to": ["desk@prospect.test"],
+            "cc": ["Bob@prospect.test", "desk@prospect.test"],
+        }
+    )
+    target = ReplyTarget.from_lead(lead)
+    assert target.to_address == "desk@prospect.test"
+    assert target.to_name == ""
+    assert target.cc == ["Bob@prospect.test"]
+
+
+def test_new_optional_fields_keep_old_messages_valid():
+    old = {
+        k: v
+        for k, v in LEAD_RECEIVED.model_dump(mode="json").items()
+        if k
+        in {
+            "lead_id",
+            "contact_id",
+            "source",
+            "mailbox_id",
+            "provider",
+            "from_address",
+            "provider_message_id",
+            "received_at",
+        }
+    }
+    envelope = new_event(LeadReceived.model_validate(old), client_id=CLIENT)
+    parsed = parse_event(envelope.to_json_bytes()).expect(LeadReceived).payload
+    assert parsed.signals.spf is None and parsed.attachments == [] and parsed.cc == []

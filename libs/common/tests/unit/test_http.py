@@ -4,8 +4,8 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from leadwire.http import create_async_client, create_sync_client, requests_session
-from leadwire.retry import RetryPolicy, parse_retry_after
+from leadwire.http import create_async_client, requests_session
+from leadwire.retry import HttpRetryPolicy, parse_retry_after
 
 
 class Script:
@@ -64,7 +64,7 @@ async def test_retry_after_seconds_is_honoured():
 async def test_retry_after_http_date_is_honoured():
     now = datetime(2030, 1, 1, tzinfo=UTC)
     when = format_datetime(now + timedelta(seconds=12), usegmt=True)
-    policy = RetryPolicy(clock=lambda: now)
+    policy = HttpRetryPolicy(clock=lambda: now)
     script = Script(httpx.Response(503, headers={"Retry-After": when}), httpx.Response(200))
     sleeps = Sleeps()
     async with _client(script, sleeps, policy=policy) as client:
@@ -92,7 +92,7 @@ async def test_retries_are_bounded():
 
 
 async def test_backoff_grows_exponentially_and_is_capped():
-    policy = RetryPolicy(max_retries=6, backoff_base=1, backoff_max=5, random=lambda: 1.0)
+    policy = HttpRetryPolicy(max_retries=6, backoff_base=1, backoff_max=5, random=lambda: 1.0)
     script = Script(httpx.Response(503))
     sleeps = Sleeps()
     async with _client(script, sleeps, policy=policy) as client:
@@ -151,15 +151,6 @@ async def test_connect_errors_raise_after_the_last_retry():
         with pytest.raises(httpx.ConnectError):
             await client.get("/x")
     assert len(script.requests) == 3
-
-
-def test_sync_client_retries_and_honours_retry_after():
-    delays: list[float] = []
-    script = Script(httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200))
-    with create_sync_client(transport=httpx.MockTransport(script), sleep=delays.append) as client:
-        response = client.get("https://provider.test/x")
-    assert response.status_code == 200
-    assert delays == [2.0]
 
 
 def test_parse_retry_after_handles_garbage_and_past_dates():

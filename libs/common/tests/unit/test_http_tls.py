@@ -8,7 +8,7 @@ import httpx
 import pytest
 import trustme
 
-from leadwire.http import create_async_client, create_sync_client, requests_session
+from leadwire.http import create_async_client, requests_session
 
 
 class _Hello(http.server.BaseHTTPRequestHandler):
@@ -50,12 +50,6 @@ async def test_async_client_without_the_bundle_refuses_the_unknown_ca(tls_server
     async with create_async_client(max_retries=0) as client:
         with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             await client.get(url + "/")
-
-
-def test_sync_client_trusts_the_given_ca_bundle(tls_server):
-    url, bundle = tls_server
-    with create_sync_client(ca_bundle=bundle, max_retries=0) as client:
-        assert client.get(url + "/").text == "ok"
 
 
 def test_requests_session_uses_the_bundle_despite_requests_ca_bundle(tls_server, monkeypatch):

@@ -1,3 +1,7 @@
+import base64
+import os
+import secrets
+
 import pytest
 from pydantic import SecretStr
 
@@ -111,7 +115,11 @@ def test_placeholder_jwt_secret_is_allowed_in_development():
 
 def test_strong_jwt_secret_is_accepted_in_production():
     settings = build_settings(
-        ServiceSettings, service_name="oauth", environment="production", jwt_secret=STRONG
+        ServiceSettings,
+        service_name="oauth",
+        environment="production",
+        jwt_secret=secrets.token_urlsafe(32),
+        admin_token_public_key=base64.b64encode(os.urandom(32)).decode(),
     )
     assert settings.is_production
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def google_credentials(sb: RunningSandbox, token: dict[str, Any]) -> Any:
     import google.oauth2.credentials
 
-    return google.oauth2.credentials.Credentials(
+    return google.oauth2.credentials.Credentials(  # type: ignore[no-untyped-call]
         token=token["access_token"],
         refresh_token=token.get("refresh_token"),
         token_uri=f"{sb.base_url}/token",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Body, HTTPException
@@ -20,9 +21,15 @@ def google_control_router(fake: GoogleFake) -> APIRouter:
         return box
 
     @router.post("/mailboxes/{address}/expire-history")
-    async def expire_history(address: str) -> dict[str, Any]:
+    async def expire_history(
+        address: str, body: dict[str, Any] | None = Body(None)
+    ) -> dict[str, Any]:
+        """No body: drop all history; {"older_than_seconds": N}: drop records older than N s."""
         box = box_of(address)
-        box.expire_history()
+        older_than = (body or {}).get("older_than_seconds")
+        if older_than is not None and not isinstance(older_than, int | float):
+            raise HTTPException(400, "older_than_seconds must be a number")
+        box.expire_history(older_than)
         return {
             "address": box.address,
             "historyId": str(box.history_id),
@@ -46,6 +53,56 @@ def google_control_router(fake: GoogleFake) -> APIRouter:
                 box.options[option] = body[key]
         target = fake.push_target(box)
         return {"address": box.address, "push": target.__dict__ if target else None}
+
+    @router.post("/mailboxes/{address}/messages/{msg_id}/modify")
+    async def user_modify(address: str, msg_id: str, body: dict[str, Any] = Body(...)) -> Any:
+        """As the user in Gmail's UI: {"add": [labels], "remove": [labels]} (history + push)."""
+        box = box_of(address)
+        if msg_id not in box.messages:
+            raise HTTPException(404, f"no message {msg_id!r}")
+        fake.after_change(box, box.modify(msg_id, body.get("add") or [], body.get("remove") or []))
+        return box.messages[msg_id].ref_with_labels()
+
+    @router.delete("/mailboxes/{address}/messages/{msg_id}")
+    async def user_delete(address: str, msg_id: str) -> dict[str, Any]:
+        """As the user deleting forever: messageDeleted in history, and a push."""
+        box = box_of(address)
+        if msg_id not in box.messages:
+            raise HTTPException(404, f"no message {msg_id!r}")
+        fake.after_change(box, set(box.delete(msg_id).label_ids))
+        return {"deleted": msg_id, "historyId": str(box.history_id)}
+
+    @router.post("/mailboxes/{address}/expire-watch")
+    async def expire_watch(address: str) -> dict[str, Any]:
+        """The watch lapses now (no pushes until users.watch is called again)."""
+        box = box_of(address)
+        if box.watch is None:
+            raise HTTPException(404, f"{address!r} has no watch")
+        box.watch.expiration_ms = int(time.time() * 1000) - 1
+        return {"address": box.address, "watch": box.watch.__dict__}
+
+    @router.post("/push/faults", status_code=201)
+    async def add_push_fault(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """{"mode": "duplicate"|"delay"|"reorder", "count"?, "delay_seconds"?, "address"?}"""
+        try:
+            return fake.pusher.shaper.add(body).public()
+        except (TypeError, ValueError) as exc:
+            raise HTTPException(400, str(exc)) from exc
+
+    @router.delete("/push/faults")
+    async def clear_push_faults() -> dict[str, Any]:
+        fake.pusher.shaper.clear()
+        return {"cleared": True}
+
+    @router.post("/push/settings")
+    async def push_settings(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """{"retry_schedule": "fast"|"realistic"} (realistic: Pub/Sub's 10 s .. 600 s)."""
+        schedule = body.get("retry_schedule", fake.config.push_retry_schedule)
+        if set(body) - {"retry_schedule"} or schedule not in ("fast", "realistic"):
+            raise HTTPException(400, 'expected {"retry_schedule": "fast"|"realistic"}')
+        fake.config.push_retry_schedule = schedule
+        first, longest = fake.pusher.backoff()
+        return {"retry_schedule": schedule, "first_retry_seconds": first, "max_seconds": longest}
 
     @router.get("/push/attempts")
     async def push_attempts(address: str | None = None) -> list[dict[str, Any]]:

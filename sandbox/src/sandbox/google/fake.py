@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from email import policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -13,16 +12,17 @@ from sandbox.config import SandboxConfig
 from sandbox.google.control import google_control_router
 from sandbox.google.errors import GoogleApiError, insufficient_scope, unauthenticated
 from sandbox.google.gmail import gmail_router
+from sandbox.google.gmail_send import send_message
 from sandbox.google.gmail_store import GmailMailbox, StoredMessage, Watch
 from sandbox.google.oauth import oauth_router
 from sandbox.google.oauth_state import OAuthState
 from sandbox.google.oidc import OidcSigner
 from sandbox.google.pubsub import PubSubPusher, PushTarget
-from sandbox.mail import html_body, text_body
+from sandbox.mail import CRLF, build_reply, html_body, recipients, text_body
+from sandbox.outbound import Outbound
 
 MAILBOX_OPTIONS = {"grant_scopes", "deny_consent", "push_enabled", "push_endpoint", "push_audience"}
 WATCH_DAYS = 7
-_CRLF = policy.default.clone(linesep="\r\n")
 _SENT_HEADERS = (
     "From",
     "To",
@@ -47,6 +47,7 @@ class GoogleFake:
         self.oauth = OAuthState()
         self.mailboxes: dict[str, GmailMailbox] = {}
         self.deny_next = False
+        self.outbound: Outbound | None = None  # set by the Sandbox: cross-mailbox delivery
 
     # --- FakeProvider ---------------------------------------------------------
     def routers(self) -> list[APIRouter]:
@@ -92,9 +93,11 @@ class GoogleFake:
     def has_mailbox(self, address: str) -> bool:
         return address.lower() in self.mailboxes
 
-    def deliver(self, address: str, message: EmailMessage, labels: list[str]) -> dict[str, Any]:
+    def deliver(
+        self, address: str, message: EmailMessage, labels: list[str], raw: bytes | None = None
+    ) -> dict[str, Any]:
         box = self._require(address)
-        stored = box.add(message.as_bytes(policy=_CRLF), message, labels)
+        stored = box.add(raw if raw is not None else message.as_bytes(policy=CRLF), message, labels)
         self.after_add(box, stored)
         return {
             "id": stored.id,
@@ -106,11 +109,18 @@ class GoogleFake:
 
     def sent_messages(self, address: str) -> list[dict[str, Any]]:
         box = self._require(address)
-        return [self._sent_json(box.messages[i]) for i in box.sent]
+        return [self._sent_json(box.messages[i]) for i in box.sent if i in box.messages]
 
     def revoke_grants(self, address: str) -> None:
         self._require(address)
         self.oauth.revoke_address(address)
+
+    def mailbox_of_token(self, path: str, token: str) -> str | None:
+        """For mailbox-scoped fault rules: whose Gmail access token this is."""
+        if not path.startswith(("/gmail/", "/upload/gmail/")):
+            return None
+        found = self.oauth.lookup_access_token(token)
+        return found.grant.address if found is not None else None
 
     # --- helpers used by the routers ------------------------------------------
     def mailbox(self, address: str) -> GmailMailbox | None:
@@ -140,9 +150,11 @@ class GoogleFake:
             raise unauthenticated()
         return box
 
-    def start_watch(self, box: GmailMailbox, topic: str, label_ids: list[str]) -> dict[str, Any]:
+    def start_watch(
+        self, box: GmailMailbox, topic: str, label_ids: list[str], behavior: str = "include"
+    ) -> dict[str, Any]:
         expiration = int((time.time() + WATCH_DAYS * 86400) * 1000)
-        box.watch = Watch(topic, label_ids, expiration)
+        box.watch = Watch(topic, label_ids, expiration, behavior)
         return {"historyId": str(box.history_id), "expiration": str(expiration)}
 
     def push_target(self, box: GmailMailbox) -> PushTarget | None:
@@ -154,12 +166,39 @@ class GoogleFake:
         audience = box.options.get("push_audience") or self.config.push_audience or endpoint
         return PushTarget(endpoint, audience)
 
+    def reply_as_user(
+        self, address: str, message_id: str, text: str | None, html: str | None
+    ) -> dict[str, Any]:
+        """The mailbox's owner replies in Gmail's UI: in thread, then delivered onwards."""
+        box = self._require(address)
+        original = box.messages.get(message_id)
+        if original is None:
+            raise KeyError(f"no message {message_id!r} in {address!r}")
+        reply = build_reply(original.message, box.address, text, html)
+        stored = send_message(box, reply.as_bytes(policy=CRLF), original.thread_id)
+        self.after_send(box, stored)
+        return {
+            "id": stored.id,
+            "threadId": stored.thread_id,
+            "messageId": str(reply["Message-ID"]),
+        }
+
+    def after_send(self, box: GmailMailbox, stored: StoredMessage) -> None:
+        """Push about the sent copy, then hand it to recipients that are sandbox mailboxes."""
+        self.after_add(box, stored)
+        if self.outbound is not None:
+            self.outbound(box.address, recipients(stored.message), stored.raw)
+
     def after_add(self, box: GmailMailbox, stored: StoredMessage) -> None:
-        """Tell the watch's topic, as Gmail does for changes matching the watch labels."""
+        self.after_change(box, set(stored.label_ids))
+
+    def after_change(self, box: GmailMailbox, labels: set[str]) -> None:
+        """Tell the watch's topic about any change (added, deleted, labels changed) whose
+        message labels the watch covers, as Gmail does; `labels`: before and after it."""
         watch = box.watch
-        if watch is None or watch.expiration_ms < time.time() * 1000:
+        if not labels or watch is None or watch.expiration_ms < time.time() * 1000:
             return
-        if watch.label_ids and not set(watch.label_ids).intersection(stored.label_ids):
+        if not watch.covers(labels):
             return
         target = self.push_target(box)
         if target is not None:

@@ -11,7 +11,7 @@ from sandbox.google.gmail_mime import attachment_json, message_json, parse_attac
 from sandbox.google.gmail_query import QueryError, compile_query
 from sandbox.google.gmail_send import read_send_request, send_message
 from sandbox.google.gmail_store import SYSTEM_LABELS, GmailMailbox, HistoryGone, StoredMessage
-from sandbox.google.oauth_state import MODIFY_SCOPES, READ_SCOPES, SEND_SCOPES
+from sandbox.google.oauth_state import FULL_SCOPES, MODIFY_SCOPES, READ_SCOPES, SEND_SCOPES
 
 if TYPE_CHECKING:
     from sandbox.google.fake import GoogleFake
@@ -126,7 +126,7 @@ def gmail_router(fake: GoogleFake) -> APIRouter:
         if thread_id and thread_id not in box.threads:
             raise _not_found()
         stored = send_message(box, raw, thread_id)
-        fake.after_add(box, stored)
+        fake.after_send(box, stored)
         return {"id": stored.id, "threadId": stored.thread_id, "labelIds": stored.label_ids}
 
     router.add_api_route(f"{base}/messages/send", _send, methods=["POST"])
@@ -140,7 +140,29 @@ def gmail_router(fake: GoogleFake) -> APIRouter:
         for label in [*add, *remove]:
             if label not in SYSTEM_LABELS:
                 raise _bad(f"Invalid label: {label}")
-        return message_json(box.modify(msgId, add, remove), "minimal", [])
+        fake.after_change(box, box.modify(msgId, add, remove))
+        return message_json(box.messages[msgId], "minimal", [])
+
+    @router.post(f"{base}/messages/{{msgId}}/trash")
+    async def trash(request: Request, userId: str, msgId: str) -> Json:
+        return _relabel(request, userId, msgId, ["TRASH"], [])
+
+    @router.post(f"{base}/messages/{{msgId}}/untrash")
+    async def untrash(request: Request, userId: str, msgId: str) -> Json:
+        return _relabel(request, userId, msgId, [], ["TRASH"])
+
+    def _relabel(request: Request, user: str, msg_id: str, add: list[str], rm: list[str]) -> Json:
+        box = fake.mailbox_for(request, user, MODIFY_SCOPES)
+        _message(box, msg_id)
+        fake.after_change(box, box.modify(msg_id, add, rm))  # other labels are kept
+        return message_json(box.messages[msg_id], "minimal", [])
+
+    @router.delete(f"{base}/messages/{{msgId}}", status_code=204)
+    async def delete(request: Request, userId: str, msgId: str) -> Response:
+        box = fake.mailbox_for(request, userId, FULL_SCOPES)  # Gmail: only mail.google.com
+        _message(box, msgId)
+        fake.after_change(box, set(box.delete(msgId).label_ids))
+        return Response(status_code=204)
 
     @router.get(f"{base}/threads/{{threadId}}")
     async def get_thread(
@@ -178,7 +200,12 @@ def gmail_router(fake: GoogleFake) -> APIRouter:
         if unknown:
             raise _bad(f"Invalid value at 'history_types' ({sorted(unknown)[0]})")
         try:
-            records = box.history_since(int(startHistoryId), set(historyTypes or []), labelId)
+            records = box.history_since(
+                int(startHistoryId),
+                set(historyTypes or []),
+                labelId,
+                fake.config.history_max_age,
+            )
         except HistoryGone as exc:
             raise _not_found() from exc
         chunk, next_token = _page(records, pageToken, maxResults)
@@ -195,7 +222,11 @@ def gmail_router(fake: GoogleFake) -> APIRouter:
         topic = body.get("topicName") or ""
         if not topic.startswith("projects/") or "/topics/" not in topic:
             raise _bad("Invalid topicName does not match projects/SOME-PROJECT/topics/SOME-TOPIC")
-        return fake.start_watch(box, topic, list(body.get("labelIds") or []))
+        behavior = str(body.get("labelFilterBehavior") or body.get("labelFilterAction") or "")
+        if behavior.lower() not in ("", "include", "exclude"):
+            raise _bad(f"Invalid value at 'label_filter_behavior' ({behavior})")
+        labels = list(body.get("labelIds") or [])
+        return fake.start_watch(box, topic, labels, behavior.lower() or "include")
 
     @router.post(f"{base}/stop", status_code=204)
     async def stop(request: Request, userId: str) -> Response:

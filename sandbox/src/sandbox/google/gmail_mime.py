@@ -34,7 +34,7 @@ def _part_bytes(part: Message) -> bytes:
     if part.get_content_maintype() == "message":  # e.g. message/delivery-status blocks
         payload = part.get_payload()
         if isinstance(payload, list):
-            return b"".join(p.as_bytes() for p in payload)
+            return b"".join(p.as_bytes() for p in payload if isinstance(p, Message))
     data = part.get_payload(decode=True)
     return data if isinstance(data, bytes) else b""
 
@@ -63,7 +63,7 @@ def build_payload(part: Message, message_id: str, part_id: str = "") -> dict[str
         prefix = f"{part_id}." if part_id else ""
         out["parts"] = [
             build_payload(sub, message_id, f"{prefix}{i}")
-            for i, sub in enumerate(part.get_payload())  # type: ignore[arg-type]
+            for i, sub in enumerate(part.get_payload())
         ]
         return out
     data = _part_bytes(part)
@@ -80,7 +80,10 @@ def find_part(msg: Message, part_id: str) -> Message | None:
         children = part.get_payload()
         if not isinstance(children, list) or int(index) >= len(children):
             return None
-        part = children[int(index)]
+        child = children[int(index)]
+        if not isinstance(child, Message):
+            return None
+        part = child
     return part
 
 

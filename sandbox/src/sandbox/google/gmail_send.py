@@ -7,7 +7,7 @@ import binascii
 import json
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import format_datetime, formataddr, getaddresses, make_msgid, parseaddr
 
 from fastapi import Request
@@ -30,20 +30,35 @@ def _decode_raw(value: str) -> bytes:
 
 
 def _multipart_related(content_type: str, body: bytes) -> tuple[bytes, str | None]:
-    """uploadType=multipart: JSON metadata part, then the message/rfc822 part."""
-    envelope = message_from_bytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + body, policy=policy.default
-    )
-    parts = envelope.get_payload()
-    if not isinstance(parts, list) or len(parts) != 2:
+    """uploadType=multipart: JSON metadata part, then the message/rfc822 part, whose bytes
+    are cut out of the body as sent (parsing it would re-serialise the message)."""
+    envelope = Message()
+    envelope["Content-Type"] = content_type
+    boundary = envelope.get_param("boundary")
+    if not isinstance(boundary, str):
+        raise _bad("multipart upload needs a boundary")
+    segments = body.split(b"--" + boundary.encode())[1:-1]
+    if len(segments) != 2:
         raise _bad("multipart upload needs a metadata part and a media part")
-    meta_part, media_part = parts
-    meta = json.loads(meta_part.get_payload(decode=True) or b"{}")
-    media = media_part.get_payload(decode=True)
-    if media is None:  # message/rfc822 parts are parsed into a sub-message
-        inner = media_part.get_payload()
-        media = inner[0].as_bytes() if isinstance(inner, list) else str(inner).encode()
-    return media, meta.get("threadId")
+    (_, meta), (headers, media) = (_part(segment) for segment in segments)
+    if b"base64" in headers.lower():  # Content-Transfer-Encoding: base64
+        media = base64.b64decode(media)
+    try:
+        thread_id = json.loads(meta or b"{}").get("threadId")
+    except (json.JSONDecodeError, AttributeError) as exc:
+        raise _bad("Invalid JSON payload received.") from exc
+    return media, thread_id
+
+
+def _part(segment: bytes) -> tuple[bytes, bytes]:
+    """(headers, content) of one multipart segment; the CRLF before a delimiter is its own."""
+    segment = segment.removeprefix(b"\r\n").removeprefix(b"\n")
+    head, sep, content = segment.partition(b"\r\n\r\n")
+    if not sep:
+        head, _, content = segment.partition(b"\n\n")
+    if content.endswith(b"\r\n"):
+        return head, content[:-2]
+    return head, content.removesuffix(b"\n")
 
 
 async def read_send_request(request: Request) -> tuple[bytes, str | None]:
@@ -95,6 +110,6 @@ def send_message(box: GmailMailbox, raw: bytes, thread_id: str | None) -> Stored
     if not any(addr for _, addr in getaddresses(fields)):
         raise _bad("Recipient address required")
     raw = _complete_headers(msg, box, raw)
-    stored = box.add(raw, msg, ["SENT"], thread_id)
+    stored = box.add(raw, msg, ["SENT"], thread_id, sending=True)
     box.sent.append(stored.id)
     return stored

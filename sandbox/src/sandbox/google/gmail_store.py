@@ -70,23 +70,28 @@ class StoredMessage:
         return {"id": self.id, "threadId": self.thread_id, "labelIds": list(self.label_ids)}
 
 
+_HISTORY_KEYS = {
+    "messageAdded": "messagesAdded",
+    "messageDeleted": "messagesDeleted",
+    "labelAdded": "labelsAdded",
+    "labelRemoved": "labelsRemoved",
+}
+
+
 @dataclass
 class HistoryRecord:
     id: int
-    kind: str  # messageAdded | labelAdded | labelRemoved
+    kind: str  # messageAdded | messageDeleted | labelAdded | labelRemoved
     message: dict[str, Any]  # {id, threadId, labelIds} as of the change
     labels: list[str] = field(default_factory=list)  # for label changes
+    at: float = field(default_factory=time.time)  # for the time-bounded history window
 
     def as_json(self) -> dict[str, Any]:
         ref = {"id": self.message["id"], "threadId": self.message["threadId"]}
         out: dict[str, Any] = {"id": str(self.id), "messages": [ref]}
-        key = {
-            "messageAdded": "messagesAdded",
-            "labelAdded": "labelsAdded",
-            "labelRemoved": "labelsRemoved",
-        }[self.kind]
+        key = _HISTORY_KEYS[self.kind]
         entry: dict[str, Any] = {"message": self.message}
-        if self.kind != "messageAdded":
+        if self.kind.startswith("label"):
             entry["labelIds"] = self.labels
         out[key] = [entry]
         return out
@@ -97,6 +102,14 @@ class Watch:
     topic_name: str
     label_ids: list[str]
     expiration_ms: int
+    label_filter_behavior: str = "include"  # include | exclude (Gmail's labelFilterBehavior)
+
+    def covers(self, labels: set[str]) -> bool:
+        """Whether a change touching messages with these labels is pushed."""
+        if not self.label_ids:
+            return True
+        related = bool(labels.intersection(self.label_ids))
+        return related if self.label_filter_behavior == "include" else not related
 
 
 class GmailMailbox:
@@ -115,8 +128,13 @@ class GmailMailbox:
         self.sent: list[str] = []
 
     # --- threading -------------------------------------------------------------
-    def thread_for(self, msg: EmailMessage, requested: str | None) -> str | None:
-        """Gmail joins a thread only if a reference and the subject both match."""
+    def thread_for(self, msg: EmailMessage, requested: str | None, sending: bool) -> str | None:
+        """Gmail joins a thread only if a reference and the subject both match.
+
+        A message the mailbox sends joins only the thread the request names (threadId);
+        received mail is threaded by its references alone."""
+        if sending and not requested:
+            return None
         refs = [self.by_rfc822[r] for r in referenced_ids(msg) if r in self.by_rfc822]
         subject = normalize_subject(str(msg.get("Subject", "")))
         candidates = [requested] if requested else [self.messages[m].thread_id for m in refs]
@@ -141,10 +159,15 @@ class GmailMailbox:
             self.history_floor = dropped[-1].id
 
     def add(
-        self, raw: bytes, msg: EmailMessage, labels: list[str], thread_id: str | None = None
+        self,
+        raw: bytes,
+        msg: EmailMessage,
+        labels: list[str],
+        thread_id: str | None = None,
+        sending: bool = False,
     ) -> StoredMessage:
         msg_id = secrets.token_hex(8)
-        thread_id = self.thread_for(msg, thread_id) or msg_id
+        thread_id = self.thread_for(msg, thread_id, sending) or msg_id
         history_id = self._next_history()
         stored = StoredMessage(
             msg_id,
@@ -162,24 +185,54 @@ class GmailMailbox:
         self._log(HistoryRecord(history_id, "messageAdded", stored.ref_with_labels()))
         return stored
 
-    def modify(self, msg_id: str, add: list[str], remove: list[str]) -> StoredMessage:
+    def modify(self, msg_id: str, add: list[str], remove: list[str]) -> set[str]:
+        """Change labels; the labels the message had before or has after (empty: no change)."""
         stored = self.messages[msg_id]
         added = [lbl for lbl in add if lbl not in stored.label_ids]
         removed = [lbl for lbl in remove if lbl in stored.label_ids and lbl not in add]
+        if not added and not removed:
+            return set()
+        touched = set(stored.label_ids) | set(added)
         stored.label_ids = [lbl for lbl in stored.label_ids if lbl not in removed] + added
         for kind, labels in (("labelAdded", added), ("labelRemoved", removed)):
             if labels:
                 stored.history_id = self._next_history()
                 self._log(HistoryRecord(stored.history_id, kind, stored.ref_with_labels(), labels))
+        return touched
+
+    def delete(self, msg_id: str) -> StoredMessage:
+        """Delete permanently (messages.delete, or emptying the trash): messageDeleted."""
+        stored = self.messages.pop(msg_id)
+        thread = self.threads.get(stored.thread_id, [])
+        if msg_id in thread:
+            thread.remove(msg_id)
+        if not thread:
+            self.threads.pop(stored.thread_id, None)
+        rfc822 = str(stored.message.get("Message-ID", "")).strip()
+        if self.by_rfc822.get(rfc822) == msg_id:
+            del self.by_rfc822[rfc822]
+        self._log(HistoryRecord(self._next_history(), "messageDeleted", stored.ref_with_labels()))
         return stored
 
-    def expire_history(self) -> None:
-        """Forget every record: any older startHistoryId now answers 404."""
-        self.history.clear()
-        self.history_floor = self.history_id
+    def expire_history(self, older_than: float | None = None) -> None:
+        """Forget records (all, or those older than `older_than` seconds): a startHistoryId
+        before the oldest kept record now answers 404."""
+        if older_than is None:
+            self.history.clear()
+            self.history_floor = self.history_id
+            return
+        cutoff = time.time() - older_than
+        dropped = [rec for rec in self.history if rec.at < cutoff]
+        if dropped:
+            del self.history[: len(dropped)]
+            self.history_floor = dropped[-1].id
 
     # --- reads -----------------------------------------------------------------
-    def history_since(self, start: int, types: set[str], label: str | None) -> list[HistoryRecord]:
+    def history_since(
+        self, start: int, types: set[str], label: str | None, max_age: float | None = None
+    ) -> list[HistoryRecord]:
+        if max_age is not None:  # the window is bounded by time as well as by count
+            self.expire_history(older_than=max_age)
         if start < self.history_floor:
             raise HistoryGone(start)
         out = []

@@ -24,6 +24,7 @@ SEND_SCOPES = {
     "https://mail.google.com/",
 }
 MODIFY_SCOPES = {f"{_G}gmail.modify", "https://mail.google.com/"}
+FULL_SCOPES = {"https://mail.google.com/"}  # messages.delete needs full access
 
 
 class OAuthError(Exception):

@@ -12,6 +12,7 @@ import base64
 import json
 import logging
 import secrets
+from collections.abc import Awaitable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,8 +21,11 @@ import httpx
 
 from sandbox.config import SandboxConfig
 from sandbox.google.oidc import OidcSigner
+from sandbox.push_faults import PushShaper
 
 log = logging.getLogger("sandbox.pubsub")
+# Pub/Sub push backoff bounds (the subscription's retry policy: 10 s minimum, 600 s maximum).
+PUBSUB_MIN_BACKOFF, PUBSUB_MAX_BACKOFF = 10.0, 600.0
 _USER_AGENT = "APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)"
 
 
@@ -42,6 +46,7 @@ class PushAttempt:
     error: str | None
     acked: bool
     at: str
+    retry_in: float | None = None  # seconds until the next attempt (None: acked or gave up)
 
 
 def _rfc3339_now() -> str:
@@ -74,6 +79,7 @@ class PubSubPusher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._client: httpx.AsyncClient | None = None
+        self.shaper = PushShaper()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -91,6 +97,13 @@ class PubSubPusher:
         for task in list(self._tasks):
             task.cancel()
         self.attempts.clear()
+        self.shaper.clear()
+
+    def backoff(self) -> tuple[float, float]:
+        """(first retry delay, longest delay): fast by default, or Pub/Sub's 10 s .. 600 s."""
+        if self.config.push_retry_schedule == "realistic":
+            return PUBSUB_MIN_BACKOFF, PUBSUB_MAX_BACKOFF
+        return self.config.push_backoff_initial, self.config.push_backoff_max
 
     def notify(self, target: PushTarget, email: str, history_id: int) -> None:
         """Schedule one push (safe to call from any thread once started)."""
@@ -100,20 +113,28 @@ class PubSubPusher:
         self._loop.call_soon_threadsafe(self._spawn, target, email, history_id)
 
     def _spawn(self, target: PushTarget, email: str, history_id: int) -> None:
-        task = asyncio.ensure_future(self._deliver(target, email, history_id))
+        message_id = str(10**15 + secrets.randbelow(9 * 10**15))  # kept on redelivery
+
+        def deliver() -> Awaitable[None]:
+            return self._deliver(target, email, history_id, message_id)
+
+        task = asyncio.ensure_future(self.shaper.run(email, deliver))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, target: PushTarget, email: str, history_id: int) -> None:
-        message_id = str(10**15 + secrets.randbelow(9 * 10**15))
+    async def _deliver(
+        self, target: PushTarget, email: str, history_id: int, message_id: str
+    ) -> None:
         body = push_envelope(self.config.push_subscription, email, history_id, message_id)
-        delay = self.config.push_backoff_initial
+        delay, longest = self.backoff()
         for attempt in range(1, self.config.push_max_attempts + 1):
             acked = await self._attempt(target, body, email, history_id, message_id, attempt)
             if acked:
                 return
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self.config.push_backoff_max)
+            if attempt < self.config.push_max_attempts:
+                self.attempts[-1].retry_in = delay
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, longest)
         log.warning(
             "push for %s historyId %s gave up after %s attempts",
             email,

@@ -88,7 +88,9 @@ class TokenIssuer:
 
     def __init__(self, store: MicrosoftStore, key: SigningKey, tid: str, config: Any) -> None:
         self.store, self.key, self.tid, self.config = store, key, tid, config
-        self.rotate_refresh_tokens = True
+        # Microsoft does not revoke a refresh token when it is used (a new one is returned
+        # and both stay valid until their lifetime ends); strict rotation is a test option.
+        self.rotate_refresh_tokens = False
 
     @property
     def lifetime(self) -> int:

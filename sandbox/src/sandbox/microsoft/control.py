@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Body, HTTPException
@@ -85,6 +85,13 @@ def microsoft_control_router(fake: MicrosoftFake) -> APIRouter:
             token.expires_at = 0
         return {"address": address, "expired": len(expired)}
 
+    @router.post("/mailboxes/{address}/expire-delta")
+    async def expire_delta(address: str) -> dict[str, Any]:
+        """Every deltaLink/nextLink issued so far answers 410 SyncStateNotFound."""
+        target = mailbox(address)
+        target.delta_epoch += 1
+        return {"address": target.address, "delta_epoch": target.delta_epoch}
+
     @router.get("/subscriptions")
     def subscriptions(address: str | None = None) -> list[dict[str, Any]]:
         return [
@@ -103,6 +110,18 @@ def microsoft_control_router(fake: MicrosoftFake) -> APIRouter:
             raise HTTPException(400, str(exc)) from exc
         return {"sent": delivery is not None, "delivery": delivery.public() if delivery else None}
 
+    @router.post("/subscriptions/{sub_id}/expire-soon")
+    async def expire_soon(sub_id: str, body: dict[str, Any] | None = Body(None)) -> dict[str, Any]:
+        """{"seconds": N} (default 60): the subscription now expires in N seconds, so Graph's
+        own reauthorizationRequired lifecycle event is sent (within the reauthorize lead)."""
+        sub = store.subscriptions.get(sub_id)
+        if sub is None:
+            raise HTTPException(404, f"no subscription {sub_id!r}")
+        seconds = float((body or {}).get("seconds", 60))
+        sub.expiration = datetime.now(UTC) + timedelta(seconds=seconds)
+        fake.subscriptions.schedule_reauthorization(sub)
+        return {"id": sub_id, "expirationDateTime": graph_time(sub.expiration)}
+
     @router.post("/subscriptions/{sub_id}/expire")
     def expire_subscription(sub_id: str) -> dict[str, Any]:
         sub = store.subscriptions.get(sub_id)
@@ -110,6 +129,19 @@ def microsoft_control_router(fake: MicrosoftFake) -> APIRouter:
             raise HTTPException(404, f"no subscription {sub_id!r}")
         sub.expiration = datetime.now(UTC)
         return {"id": sub_id, "expired": True}
+
+    @router.post("/notifications/faults", status_code=201)
+    async def add_notification_fault(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """{"mode": "duplicate"|"delay"|"reorder", "count"?, "delay_seconds"?, "address"?}"""
+        try:
+            return fake.notifier.shaper.add(body).public()
+        except (TypeError, ValueError) as exc:
+            raise HTTPException(400, str(exc)) from exc
+
+    @router.delete("/notifications/faults")
+    async def clear_notification_faults() -> dict[str, Any]:
+        fake.notifier.shaper.clear()
+        return {"cleared": True}
 
     @router.get("/notifications")
     def notifications() -> list[dict[str, Any]]:
@@ -122,6 +154,7 @@ def microsoft_control_router(fake: MicrosoftFake) -> APIRouter:
             "rotate_refresh_tokens",
             "validation_timeout",
             "access_token_lifetime",
+            "strict_notification_urls",
         }
         if unknown:
             raise HTTPException(400, f"unknown settings: {sorted(unknown)}")

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from sandbox.mail import attachments, header_list, html_body, new_message_id, text_body
+from sandbox.mail import CRLF, attachments, header_list, html_body, new_message_id, text_body
 from sandbox.microsoft.store import GraphMessage, Mailbox, graph_time, new_graph_id, recipient
 
 _TAG = re.compile(r"<[^>]+>")
@@ -58,7 +58,12 @@ def _sent_time(msg: EmailMessage) -> datetime | None:
 
 
 def from_email(
-    mailbox: Mailbox, msg: EmailMessage, folder: str, conversation_id: str, is_read: bool
+    mailbox: Mailbox,
+    msg: EmailMessage,
+    folder: str,
+    conversation_id: str,
+    is_read: bool,
+    raw: bytes | None = None,
 ) -> GraphMessage:
     """An inbound RFC 5322 message as Exchange stores it."""
     html_part, text_part = html_body(msg), text_body(msg)
@@ -84,6 +89,7 @@ def from_email(
         in_reply_to=next(iter(_parse_ids(str(msg["In-Reply-To"] or ""))), None),
         references=_parse_ids(str(msg["References"] or "")),
         from_=sender,
+        mime=raw if raw is not None else msg.as_bytes(policy=CRLF),
     )
 
 
@@ -185,3 +191,14 @@ def to_graph(
         if key in wanted:
             picked[name] = value
     return {"@odata.etag": full["@odata.etag"], "id": message.id, **picked}
+
+
+def to_mime(mailbox: Mailbox, message: GraphMessage) -> bytes:
+    """The message's MIME ($value): inbound mail as received, sent mail as Exchange wrote it."""
+    if message.mime is not None:
+        return message.mime
+    out = EmailMessage()
+    for header in sent_headers(mailbox, message):
+        out[header["name"]] = header["value"]
+    out.set_content(message.body, subtype="html" if message.body_type == "html" else "plain")
+    return out.as_bytes(policy=CRLF)

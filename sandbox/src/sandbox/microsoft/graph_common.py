@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from sandbox.microsoft.graph_paths import GRAPH_USER_KEY, unknown_segment
 from sandbox.microsoft.store import AccessToken, Mailbox, MicrosoftStore
 
 READ = ("mail.read", "mail.readwrite", "mail.readbasic")
@@ -89,8 +90,23 @@ def authenticate(store: MicrosoftStore, request: Request) -> Caller:
     mailbox = store.mailbox(token.address)
     if mailbox is None:
         raise GraphError(404, "ResourceNotFound", "User not found")
+    _check_named_user(store, request, mailbox)
     _throttle(store, mailbox)
     return Caller(mailbox, token)
+
+
+def _check_named_user(store: MicrosoftStore, request: Request, mailbox: Mailbox) -> None:
+    """`/users/{id or upn}/...`: delegated tokens reach only their own mailbox."""
+    user = request.scope.get(GRAPH_USER_KEY)
+    if user is None:
+        return
+    named = store.mailbox_by_user(user)
+    if named is None:
+        raise GraphError(404, "ErrorInvalidUser", f"The requested user '{user}' is invalid.")
+    if named is not mailbox:
+        raise GraphError(
+            403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."
+        )
 
 
 def _throttle(store: MicrosoftStore, mailbox: Mailbox) -> None:
@@ -141,3 +157,15 @@ async def json_body(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise bad_request("The request payload must be a JSON object.")
     return data
+
+
+def fallback_router() -> APIRouter:
+    """Included last: any other /v1.0 path answers Graph's error JSON, not FastAPI's."""
+    router = APIRouter(prefix="/v1.0", tags=["microsoft-graph"], include_in_schema=False)
+
+    @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    async def unknown(rest: str, request: Request) -> JSONResponse:
+        segment = unknown_segment(request.url.path)
+        return bad_request(f"Resource not found for the segment '{segment}'.").response()
+
+    return router

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -9,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from sandbox.microsoft.convert import to_graph
+from sandbox.microsoft.convert import to_graph, to_mime
 from sandbox.microsoft.graph_common import (
     PROFILE,
     READ,
@@ -42,7 +43,9 @@ _PATCHABLE_ALWAYS = {"isRead", "categories", "flag", "importance", "inferenceCla
 _PATCHABLE_DRAFT = {"subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "replyTo"}
 
 
-def graph_message_router(store: MicrosoftStore, notify: Notify) -> APIRouter:
+def graph_message_router(
+    store: MicrosoftStore, notify: Notify, delta_lifetime: Callable[[], float | None] = lambda: None
+) -> APIRouter:
     router = APIRouter(prefix="/v1.0", tags=["microsoft-graph"])
 
     def caller(request: Request, scopes: tuple[str, ...]) -> Caller:
@@ -100,7 +103,8 @@ def graph_message_router(store: MicrosoftStore, notify: Notify) -> APIRouter:
     async def delta(folder: str, request: Request) -> Response:
         try:
             mailbox = caller(request, READ).mailbox
-            return JSONResponse(_delta_page(request, mailbox, _folder(mailbox, folder) or ""))
+            name = _folder(mailbox, folder) or ""
+            return JSONResponse(_delta_page(request, mailbox, name, delta_lifetime()))
         except GraphError as err:
             return err.response()
 
@@ -117,6 +121,16 @@ def graph_message_router(store: MicrosoftStore, notify: Notify) -> APIRouter:
         return JSONResponse(
             {"@odata.context": odata_context(request, "users('me')/messages/$entity"), **body}
         )
+
+    @router.get("/me/messages/{message_id}/$value")
+    @router.get("/me/mailFolders/{folder}/messages/{message_id}/$value")
+    async def get_mime(message_id: str, request: Request, folder: str | None = None) -> Response:
+        try:
+            mailbox = caller(request, READ).mailbox
+            message = find(mailbox, message_id)
+        except GraphError as err:
+            return err.response()
+        return Response(to_mime(mailbox, message), media_type="text/plain")
 
     @router.patch("/me/messages/{message_id}")
     async def patch_message(message_id: str, request: Request) -> Response:
@@ -197,59 +211,76 @@ def _list_page(request: Request, mailbox: Mailbox, folder: str | None) -> dict[s
     return body
 
 
-def _delta_page(request: Request, mailbox: Mailbox, folder: str) -> dict[str, Any]:
+def _delta_page(
+    request: Request, mailbox: Mailbox, folder: str, lifetime: float | None = None
+) -> dict[str, Any]:
     """Changes to the folder since a $deltatoken, paged by $skiptoken."""
     query = request.query_params
-    if query.get("$skiptoken"):
-        state = decode_token(query["$skiptoken"], "$skiptoken")
-    elif query.get("$deltatoken"):
-        state = {"s": decode_token(query["$deltatoken"], "$deltatoken")["s"], "o": 0}
-        state["u"] = mailbox.seq
+    since, upto, offset = _sync_window(mailbox, query, lifetime)
+    items = _delta_items(request, mailbox, folder, since, upto)
+    size = page_size_preference(request) or int_param(request, "$top", DEFAULT_PAGE, MAX_PAGE)
+    body: dict[str, Any] = {
+        "@odata.context": odata_context(request, "Collection(message)"),
+        "value": [item for _, item in items[offset : offset + size]],
+    }
+    base = {k: v for k, v in query.items() if k not in ("$skiptoken", "$deltatoken")}
+    stamp = {"e": mailbox.delta_epoch, "t": int(time.time() * 1000)}  # ms
+    if offset + size < len(items):
+        token = encode_token({"s": since, "u": upto, "o": offset + size, **stamp})
+        body["@odata.nextLink"] = _delta_link(request, base, "$skiptoken", token)
     else:
-        state = {"s": 0, "u": mailbox.seq, "o": 0}
-    since, upto, offset = state["s"], state["u"], state["o"]
-    keep = parse_filter(query.get("$filter"))
-    changed = [
-        m
+        body["@odata.deltaLink"] = _delta_link(
+            request, base, "$deltatoken", encode_token({"s": upto, **stamp})
+        )
+    return body
+
+
+def _sync_window(mailbox: Mailbox, query: Any, lifetime: float | None) -> tuple[int, int, int]:
+    """(changes after, changes up to, page offset) from the request's token, if any."""
+    if query.get("$skiptoken"):
+        state = _live_state(mailbox, query["$skiptoken"], "$skiptoken", lifetime)
+        return state["s"], state["u"], state["o"]
+    if query.get("$deltatoken"):
+        state = _live_state(mailbox, query["$deltatoken"], "$deltatoken", lifetime)
+        return state["s"], mailbox.seq, 0
+    return 0, mailbox.seq, 0
+
+
+def _delta_items(
+    request: Request, mailbox: Mailbox, folder: str, since: int, upto: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """(change seq, item) in change order: messages changed, then (after an initial
+    sync, which lists what exists) those that left the folder as @removed."""
+    query = request.query_params
+    keep, select = parse_filter(query.get("$filter")), parse_select(query.get("$select"))
+    items = [
+        (m.change_seq, to_graph(mailbox, m, prefers_text(request), select))
         for m in mailbox.messages.values()
         if m.folder == folder and since < m.change_seq <= upto and keep(m)
     ]
-    items: list[tuple[int, dict[str, Any]]] = [
-        (
-            m.change_seq,
-            to_graph(mailbox, m, prefers_text(request), parse_select(query.get("$select"))),
-        )
-        for m in changed
-    ]
-    if since:  # an initial sync lists what exists; later rounds also list what left
+    if since:
+        removed = {"@odata.type": "#microsoft.graph.message", "@removed": {"reason": "deleted"}}
         items += [
-            (
-                seq,
-                {
-                    "@odata.type": "#microsoft.graph.message",
-                    "id": mid,
-                    "@removed": {"reason": "deleted"},
-                },
-            )
+            (seq, {**removed, "id": mid})
             for seq, mid, left in mailbox.removed
             if left == folder and since < seq <= upto
         ]
     items.sort(key=lambda pair: pair[0])
-    size = page_size_preference(request) or int_param(request, "$top", DEFAULT_PAGE, MAX_PAGE)
-    page = [item for _, item in items[offset : offset + size]]
-    body: dict[str, Any] = {
-        "@odata.context": odata_context(request, "Collection(message)"),
-        "value": page,
-    }
-    base = {k: v for k, v in query.items() if k not in ("$skiptoken", "$deltatoken")}
-    if offset + size < len(items):
-        token = encode_token({"s": since, "u": upto, "o": offset + size})
-        body["@odata.nextLink"] = _delta_link(request, base, "$skiptoken", token)
-    else:
-        body["@odata.deltaLink"] = _delta_link(
-            request, base, "$deltatoken", encode_token({"s": upto})
+    return items
+
+
+def _live_state(mailbox: Mailbox, token: str, name: str, lifetime: float | None) -> dict[str, int]:
+    """A sync state, or Graph's answer for an expired one (410 Gone, SyncStateNotFound)."""
+    state = decode_token(token, name)
+    too_old = lifetime is not None and time.time() - state.get("t", 0) / 1000 > lifetime
+    if state.get("e", 0) != mailbox.delta_epoch or too_old:
+        raise GraphError(
+            410,
+            "SyncStateNotFound",
+            "The sync state generation is not found. The delta token is expired "
+            "and data must be synchronized again.",
         )
-    return body
+    return state
 
 
 def _delta_link(request: Request, base: dict[str, str], name: str, token: str) -> str:

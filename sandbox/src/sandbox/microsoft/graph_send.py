@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -109,7 +110,9 @@ def _who(message: GraphMessage) -> str:
     return f"{person.get('name') or ''} <{person['address']}>"
 
 
-def graph_send_router(store: MicrosoftStore) -> APIRouter:
+def graph_send_router(
+    store: MicrosoftStore, on_sent: Callable[[Mailbox, GraphMessage], None] | None = None
+) -> APIRouter:
     router = APIRouter(prefix="/v1.0", tags=["microsoft-graph"])
 
     def send(mailbox: Mailbox, draft: GraphMessage, save: bool = True) -> None:
@@ -127,6 +130,8 @@ def graph_send_router(store: MicrosoftStore) -> APIRouter:
             store.move(mailbox, draft, "sentitems")
         else:
             store.delete(mailbox, draft)
+        if on_sent is not None:
+            on_sent(mailbox, draft)
 
     def original_of(mailbox: Mailbox, message_id: str) -> GraphMessage:
         message = mailbox.messages.get(message_id)

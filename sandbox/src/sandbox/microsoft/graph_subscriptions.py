@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,8 @@ from sandbox.microsoft.store import GraphMessage, Mailbox, MicrosoftStore, Subsc
 MAX_MINUTES = 10080  # Outlook message subscriptions live under 7 days
 LIFECYCLE_EVENTS = ("reauthorizationRequired", "subscriptionRemoved", "missed")
 _RESOURCE = re.compile(
-    r"^(?:me|users/(?P<user>[^/]+))/(?:mailfolders(?:\('(?P<quoted>[^']+)'\)|/(?P<plain>[^/]+))/)?messages$",
+    r"^(?:me|users(?:/(?P<user>[^/(]+)|\('(?P<user_key>[^']+)'\)))"
+    r"/(?:mailfolders(?:\('(?P<quoted>[^']+)'\)|/(?P<plain>[^/]+))/)?messages$",
     re.IGNORECASE,
 )
 
@@ -44,6 +46,8 @@ class Subscriptions:
     ) -> None:
         self.store, self.notifier, self.tenant_id = store, notifier, tenant_id
         self.validation_timeout = validation_timeout
+        self.require_https = False  # Graph's rule; off by default for plain-http local runs
+        self._timers: dict[str, asyncio.TimerHandle] = {}
 
     def folder_of(self, resource: str, mailbox: Mailbox) -> str:
         """The folder a resource watches ('*' for all messages) or a Graph error."""
@@ -52,7 +56,7 @@ class Subscriptions:
             raise bad_request(
                 f"Resource '{resource}' is not supported by the sandbox.", "ExtensionError"
             )
-        user = match["user"]
+        user = match["user"] or match["user_key"]
         if user and self.store.mailbox_by_user(user) is not mailbox:
             raise GraphError(
                 403,
@@ -96,15 +100,7 @@ class Subscriptions:
             raise bad_request("clientState must be at most 128 characters.", "InvalidRequest")
         folder = self.folder_of(str(spec["resource"]), caller.mailbox)
         expiration = self.check_expiration(spec["expirationDateTime"])
-        for key in ("notificationUrl", "lifecycleNotificationUrl"):
-            url = spec.get(key)
-            if key == "lifecycleNotificationUrl" and not url:
-                continue
-            if not str(url).startswith(("https://", "http://")):
-                raise bad_request(f"Invalid {key}: must be an absolute URL.", "InvalidRequest")
-            problem = await self.notifier.validate(str(url), self.validation_timeout)
-            if problem is not None:
-                raise bad_request(problem, "InvalidRequest")
+        await self._check_urls(spec)
         sub = Subscription(
             str(uuid.uuid4()),
             caller.mailbox.address.lower(),
@@ -119,7 +115,25 @@ class Subscriptions:
             folder,
         )
         self.store.subscriptions[sub.id] = sub
+        self.schedule_reauthorization(sub)
         return sub
+
+    async def _check_urls(self, spec: dict[str, Any]) -> None:
+        """Absolute (https in strict mode) and answering the validation handshake."""
+        for key in ("notificationUrl", "lifecycleNotificationUrl"):
+            url = spec.get(key)
+            if key == "lifecycleNotificationUrl" and not url:
+                continue
+            if not str(url).startswith(("https://", "http://")):
+                raise bad_request(f"Invalid {key}: must be an absolute URL.", "InvalidRequest")
+            if self.require_https and not str(url).startswith("https://"):
+                raise bad_request(
+                    f"The {key} must be a valid https URL (strict mode, as in Graph).",
+                    "InvalidRequest",
+                )
+            problem = await self.notifier.validate(str(url), self.validation_timeout)
+            if problem is not None:
+                raise bad_request(problem, "InvalidRequest")
 
     @staticmethod
     def check_expiration(value: Any) -> datetime:
@@ -154,7 +168,35 @@ class Subscriptions:
                     "id": message.id,
                 },
             }
-            self.notifier.submit(sub.notification_url, "change", {"value": [item]})
+            self.notifier.submit(sub.notification_url, "change", {"value": [item]}, sub.address)
+
+    def schedule_reauthorization(self, sub: Subscription) -> None:
+        """As Graph does by itself: reauthorizationRequired shortly before expiry (lead
+        `graph_reauthorize_lead` seconds), once per expiration time; renewing reschedules."""
+        self.cancel_timer(sub.id)
+        if not sub.lifecycle_url:
+            return
+        lead = self.notifier.config.graph_reauthorize_lead
+        due = (sub.expiration - datetime.now(UTC)).total_seconds() - lead
+        expiration = sub.expiration
+
+        def fire() -> None:
+            self._timers.pop(sub.id, None)
+            current = self.store.subscriptions.get(sub.id)
+            if current is sub and current.expiration == expiration:
+                self.lifecycle(sub.id, "reauthorizationRequired")
+
+        loop = asyncio.get_running_loop()
+        self._timers[sub.id] = loop.call_later(max(0.0, due), fire)
+
+    def cancel_timer(self, sub_id: str) -> None:
+        timer = self._timers.pop(sub_id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def reset(self) -> None:
+        for sub_id in list(self._timers):
+            self.cancel_timer(sub_id)
 
     def lifecycle(self, sub_id: str, event: str) -> Delivery | None:
         if event not in LIFECYCLE_EVENTS:
@@ -167,7 +209,7 @@ class Subscriptions:
         if not sub.lifecycle_url:  # Graph only sends these to a lifecycle URL
             return None
         item = {**self._common(sub), "lifecycleEvent": event}
-        return self.notifier.submit(sub.lifecycle_url, "lifecycle", {"value": [item]})
+        return self.notifier.submit(sub.lifecycle_url, "lifecycle", {"value": [item]}, sub.address)
 
     def _common(self, sub: Subscription) -> dict[str, Any]:
         return {
@@ -228,6 +270,7 @@ def subscription_router(subs: Subscriptions) -> APIRouter:
             spec = await json_body(request)
             if "expirationDateTime" in spec:
                 sub.expiration = subs.check_expiration(spec["expirationDateTime"])
+                subs.schedule_reauthorization(sub)
         except GraphError as err:
             return err.response()
         return entity(request, sub)
@@ -247,6 +290,7 @@ def subscription_router(subs: Subscriptions) -> APIRouter:
         except GraphError as err:
             return err.response()
         store.subscriptions.pop(sub_id, None)
+        subs.cancel_timer(sub_id)
         return Response(status_code=204)
 
     return router

@@ -2,7 +2,8 @@
 
 Enough of login.microsoftonline.com for msal.ConfidentialClientApplication with
 instance_discovery=False: the auth-code flow (PKCE, nonce, client_info) and the
-refresh_token grant with rotation. One tenant; "common" and "organizations" work too.
+refresh_token grant (used tokens stay valid; rotation is an option). One tenant;
+"common" and "organizations" work too.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from sandbox.config import SandboxConfig
+from sandbox.push_faults import PushShaper
 
 log = logging.getLogger("sandbox.microsoft")
 
@@ -30,6 +31,7 @@ class Delivery:
     statuses: list[int | str] = field(default_factory=list)
     delivered: bool = False
     gave_up: bool = False
+    address: str = ""  # the mailbox the notification is about (for push fault rules)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -53,6 +55,7 @@ class Notifier:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.shaper = PushShaper()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -69,6 +72,7 @@ class Notifier:
     def reset(self) -> None:
         """Called from the control API's worker thread: cancel on the loop's own thread."""
         self.log.clear()
+        self.shaper.clear()
         if self._loop is not None:
             for task in list(self._tasks):
                 self._loop.call_soon_threadsafe(task.cancel)
@@ -79,8 +83,8 @@ class Notifier:
             self._client = httpx.AsyncClient(timeout=self.config.push_timeout)
         return self._client
 
-    def submit(self, url: str, kind: str, payload: dict[str, Any]) -> Delivery:
-        delivery = Delivery(secrets.token_hex(8), url, kind, payload)
+    def submit(self, url: str, kind: str, payload: dict[str, Any], address: str = "") -> Delivery:
+        delivery = Delivery(secrets.token_hex(8), url, kind, payload, address=address)
         self.log.append(delivery)
         loop = self._loop
         if loop is None:
@@ -97,7 +101,8 @@ class Notifier:
         return delivery
 
     def _spawn(self, delivery: Delivery) -> None:
-        task = asyncio.get_running_loop().create_task(self._deliver(delivery))
+        shaped = self.shaper.run(delivery.address, lambda: self._deliver(delivery))
+        task = asyncio.get_running_loop().create_task(shaped)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -105,14 +110,9 @@ class Notifier:
         delay = self.config.push_backoff_initial
         while delivery.attempts < self.config.push_max_attempts:
             delivery.attempts += 1
-            try:
-                response = await self.client.post(delivery.url, json=delivery.payload)
-                delivery.statuses.append(response.status_code)
-                if 200 <= response.status_code < 300:
-                    delivery.delivered = True
-                    return
-            except httpx.HTTPError as exc:
-                delivery.statuses.append(type(exc).__name__)
+            if await self._attempt(delivery):
+                delivery.delivered = True
+                return
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.config.push_backoff_max)
         delivery.gave_up = True
@@ -122,6 +122,21 @@ class Notifier:
             delivery.url,
             delivery.attempts,
         )
+
+    async def _attempt(self, delivery: Delivery) -> bool:
+        """One POST; Graph counts an answer later than its deadline (3 s) as a failure."""
+        deadline = self.config.graph_notification_deadline
+        started = time.monotonic()
+        try:
+            response = await self.client.post(delivery.url, json=delivery.payload, timeout=deadline)
+        except httpx.HTTPError as exc:
+            delivery.statuses.append(type(exc).__name__)
+            return False
+        if time.monotonic() - started > deadline:
+            delivery.statuses.append(f"late:{response.status_code}")
+            return False
+        delivery.statuses.append(response.status_code)
+        return 200 <= response.status_code < 300
 
     async def validate(self, url: str, wait: float) -> str | None:
         """Graph's validationToken handshake; None when echoed, else why it failed."""

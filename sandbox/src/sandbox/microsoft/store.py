@@ -61,6 +61,7 @@ class GraphMessage:
     references: list[str] = field(default_factory=list)
     unique_body: str | None = None
     from_: dict[str, Any] | None = None  # differs from sender when sent on behalf
+    mime: bytes | None = None  # inbound: the bytes as received, served by $value
     change_seq: int = 0
     change_key: str = field(default_factory=lambda: secrets.token_urlsafe(12))
 
@@ -75,6 +76,7 @@ class Mailbox:
     # (change seq, message id, folder) of removed messages, for delta's @removed entries
     removed: list[tuple[int, str, str]] = field(default_factory=list)
     seq: int = 0
+    delta_epoch: int = 0  # bumped to expire every delta/skip token issued so far
     deny_consent: bool = False
     denied_scopes: set[str] = field(default_factory=set)
     throttle_remaining: int = 0

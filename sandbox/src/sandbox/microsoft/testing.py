@@ -68,12 +68,14 @@ def sign_in(
 
 
 class Receiver:
-    """Records POSTs; `statuses` are answered in order (then 202); echo modes for handshakes."""
+    """Records POSTs; `statuses` are answered in order (then 202), each after its `delays`
+    entry; echo modes for handshakes. Also serves as a Gmail Pub/Sub push endpoint."""
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self.validations: list[str] = []
         self.statuses: list[int] = []
+        self.delays: list[float] = []  # seconds to wait before answering, in order
         self.echo = "exact"  # "exact" | "wrong" | "json" | "slow"
         self.slow_seconds = 1.0
         self._lock = threading.Lock()
@@ -93,6 +95,8 @@ class Receiver:
                 with receiver._lock:
                     receiver.received.append(json.loads(body or b"{}"))
                     status = receiver.statuses.pop(0) if receiver.statuses else 202
+                    delay = receiver.delays.pop(0) if receiver.delays else 0.0
+                time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -15,14 +15,20 @@ from leadwire.outbox import add_event
 from leadwire_oauth import store
 from leadwire_oauth.context import OAuthContext
 from leadwire_oauth.domain.models import Client, mask_webhook_url
+from leadwire_oauth.domain.policy import PipelineSettings
 
 
 class SlugTaken(Exception):
     pass
 
 
+class ForeignMailbox(Exception):
+    """The primary mailbox named is not a mailbox of this client."""
+
+
 def client_changed(client: Client) -> ClientChanged:
     profile = client.profile
+    pipeline = PipelineSettings.model_validate(client.pipeline)
     return ClientChanged(
         client_id=client.id,
         slug=client.slug,
@@ -38,6 +44,12 @@ def client_changed(client: Client) -> ClientChanged:
         language=profile.get("language", "en"),
         allowed_origins=client.allowed_origins,
         has_slack_webhook=client.slack_webhook_enc is not None,
+        primary_mailbox_id=pipeline.primary_mailbox_id,
+        notification_kinds=pipeline.notification_kinds,
+        follow_up=pipeline.follow_up,
+        qualification_threshold=pipeline.qualification_threshold,
+        own_domains=pipeline.own_domains,
+        denied_domains=pipeline.denied_domains,
     )
 
 
@@ -71,11 +83,23 @@ async def update_client(
         async with ctx.pool.acquire() as conn, conn.transaction():
             if await store.get_client(conn, client_id, for_update=True) is None:
                 return None
+            await _check_primary_mailbox(conn, client_id, changes.get("pipeline"))
             client = await store.update_client(conn, client_id, changes)
             await add_event(conn, new_event(client_changed(client), client_id=client.id))
     except asyncpg.UniqueViolationError:
         raise SlugTaken(str(changes.get("slug"))) from None
     return client
+
+
+async def _check_primary_mailbox(
+    conn: asyncpg.Connection, client_id: UUID, pipeline: dict[str, Any] | None
+) -> None:
+    primary = (pipeline or {}).get("primary_mailbox_id")
+    if primary is None:
+        return
+    mailbox = await store.get_mailbox(conn, UUID(str(primary)))
+    if mailbox is None or mailbox.client_id != client_id:
+        raise ForeignMailbox(str(primary))
 
 
 async def get_client(ctx: OAuthContext, client_id: UUID) -> Client | None:

@@ -15,10 +15,12 @@ from leadwire.crypto import InvalidStateError, aad_for
 from leadwire.events import MailboxConnected, MailboxDisconnected, new_event
 from leadwire.outbox import add_event
 from leadwire_oauth import store
+from leadwire_oauth.clients import client_changed
 from leadwire_oauth.context import OAuthContext
 from leadwire_oauth.domain.grants import (
     ConnectError,
     Identity,
+    ProviderMisconfigured,
     TokenGrant,
     browser_secret,
     hash_browser_secret,
@@ -142,7 +144,13 @@ async def complete_connect(
         ctx.keys.decrypt(flow.secret_enc, aad_for("oauth_flows", flow.nonce, "secret"))
     )
     redirect_uri = ctx.settings.callback_url(provider_name)
-    grant = await provider.complete(flow_secret=flow_secret, query=query, redirect_uri=redirect_uri)
+    try:
+        grant = await provider.complete(
+            flow_secret=flow_secret, query=query, redirect_uri=redirect_uri
+        )
+    except ProviderMisconfigured as exc:
+        ctx.guards[provider_name].refused_credentials(exc.code)
+        raise
     await _require_scopes(ctx, provider_name, grant)
     identity = await provider.identify(grant.access_token)
     if not identity.address:
@@ -210,6 +218,10 @@ async def _save_connection(
             reconnected=existing is not None,
         )
         await add_event(conn, new_event(payload, client_id=client_id))
+        # The first connected mailbox answers form leads until an admin picks another.
+        client = await store.claim_primary_mailbox(conn, client_id, mailbox.id)
+        if client is not None:
+            await add_event(conn, new_event(client_changed(client), client_id=client_id))
     return Connected(mailbox=mailbox, reconnected=existing is not None)
 
 

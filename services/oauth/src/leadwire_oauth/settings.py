@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr, model_validator
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
-from leadwire.settings import ServiceSettings
+from leadwire.auth import (
+    MAX_TOKEN_LIFETIME_SECONDS,
+    dev_signing_key,
+    load_private_key,
+    load_public_key,
+    public_key_text,
+)
+from leadwire.settings import (
+    ServiceSettings,
+    parse_key_value_list,
+    weak_key_reason,
+    weak_password_reason,
+    weak_secret_reason,
+)
 from leadwire_oauth.google_secrets import parse_client_secrets
 
 
@@ -12,16 +26,26 @@ class OAuthSettings(ServiceSettings):
     service_name: str = "oauth"
     http_port: int = 8001
 
-    # Public base URL the browser reaches (the gateway); callbacks hang off it.
-    public_base_url: str = "http://127.0.0.1:8080"
     encryption_keys: SecretStr
     state_secret: SecretStr
+    # Ed25519, PEM or base64 of 32 bytes (`python -m leadwire.auth` makes a pair). Unset
+    # outside production: derived from JWT_SECRET, like every service's public key.
+    admin_token_private_key: SecretStr = SecretStr("")
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
-    jwt_ttl_seconds: int = 3600
+    jwt_ttl_seconds: int = Field(default=3600, ge=60, le=MAX_TOKEN_LIFETIME_SECONDS)
     state_ttl_seconds: int = 600
-    # Prefixes the RPC queue names (tests run several oauth instances on one broker).
-    rpc_queue_prefix: str = ""
+    # One provider call's budget: well inside the 5 s token RPC callers wait.
+    provider_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    # Circuit breaker per provider: open after this many failures in a row, for this long
+    # (or the provider's Retry-After); a refused client secret is retried after the last.
+    provider_failure_threshold: int = Field(default=3, ge=1)
+    provider_cooldown_seconds: float = Field(default=30.0, ge=0)
+    provider_misconfigured_retry_seconds: float = Field(default=300.0, ge=0)
+
+    # host[:port] a client's Slack webhook URL may point at (comma-separated). Outside
+    # production loopback hosts are accepted as well: the sandbox's Slack is there.
+    slack_webhook_hosts: str = "hooks.slack.com"
 
     google_client_id: str = ""
     google_client_secret: SecretStr = SecretStr("")
@@ -39,6 +63,24 @@ class OAuthSettings(ServiceSettings):
     microsoft_authority_host: str = "https://login.microsoftonline.com"
     graph_base_url: str = "https://graph.microsoft.com"
 
+    @field_validator(
+        "state_secret",
+        "encryption_keys",
+        "admin_password",
+        "google_client_secret",
+        "microsoft_client_secret",
+    )
+    @classmethod
+    def _strong_in_production(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        if value is None or info.data.get("environment") != "production":
+            return value
+        reason = _weak_reason(str(info.field_name), value.get_secret_value())
+        if reason:
+            raise ValueError(reason)
+        return value
+
     @model_validator(mode="after")
     def _google_from_client_secrets(self) -> OAuthSettings:
         raw = self.google_client_secrets.get_secret_value()
@@ -52,6 +94,31 @@ class OAuthSettings(ServiceSettings):
                 self.google_token_uri = parsed.token_uri
         return self
 
+    @model_validator(mode="after")
+    def _admin_token_keys(self) -> OAuthSettings:
+        """The private key loads, is set in production, and matches the public key."""
+        raw = self.admin_token_private_key.get_secret_value()
+        if not raw and self.is_production:
+            raise ValueError("ADMIN_TOKEN_PRIVATE_KEY is required in production")
+        key = self.admin_signing_key()
+        if self.admin_token_public_key and public_key_text(key.public_key()) != public_key_text(
+            load_public_key(self.admin_token_public_key)
+        ):
+            raise ValueError(
+                "ADMIN_TOKEN_PUBLIC_KEY is not the public half of ADMIN_TOKEN_PRIVATE_KEY"
+            )
+        return self
+
+    def admin_signing_key(self) -> Ed25519PrivateKey:
+        raw = self.admin_token_private_key.get_secret_value()
+        return load_private_key(raw) if raw else dev_signing_key(self.jwt_secret)
+
+    @property
+    def slack_webhook_host_list(self) -> frozenset[str]:
+        return frozenset(
+            h.strip().lower() for h in self.slack_webhook_hosts.split(",") if h.strip()
+        )
+
     @property
     def google_configured(self) -> bool:
         return bool(self.google_client_id and self.google_client_secret.get_secret_value())
@@ -61,4 +128,20 @@ class OAuthSettings(ServiceSettings):
         return bool(self.microsoft_client_id and self.microsoft_client_secret.get_secret_value())
 
     def callback_url(self, provider: str) -> str:
-        return f"{self.public_base_url.rstrip('/')}/oauth/{provider}/callback"
+        return f"{self.public_base_url}/oauth/{provider}/callback"
+
+
+def _weak_reason(field: str, secret: str) -> str | None:
+    """Why `secret` cannot be this production setting (see leadwire.settings)."""
+    if field == "encryption_keys":
+        for position, (_, key) in enumerate(parse_key_value_list(secret), start=1):
+            reason = weak_key_reason(key)
+            if reason:
+                return f"key {position} {reason}"
+        return None
+    if field == "admin_password":
+        return weak_password_reason(secret)
+    if field.endswith("client_secret"):
+        # Issued by the provider: shorter than ours, but never an example value.
+        return weak_secret_reason(secret, min_chars=20, min_bits=80) if secret else None
+    return weak_secret_reason(secret)

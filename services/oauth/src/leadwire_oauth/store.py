@@ -18,7 +18,7 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
 _CLIENT_COLUMNS = (
     "id, name, slug, auto_send, business_hours, reply_delay_seconds, profile, allowed_origins,"
-    " slack_webhook_enc, slack_webhook_hint, revision, created_at, updated_at"
+    " slack_webhook_enc, slack_webhook_hint, revision, created_at, updated_at, pipeline"
 )
 _MAILBOX_COLUMNS = (
     "id, client_id, provider, address, display_name, status, scopes, access_token_enc,"
@@ -34,6 +34,7 @@ def _client(row: asyncpg.Record) -> Client:
     data = dict(row)
     data["business_hours"] = _jsonish(data["business_hours"])
     data["profile"] = _jsonish(data["profile"]) or {}
+    data["pipeline"] = _jsonish(data["pipeline"]) or {}
     data["allowed_origins"] = list(data["allowed_origins"] or [])
     return Client(**data)
 
@@ -44,46 +45,27 @@ def _mailbox(row: asyncpg.Record) -> Mailbox:
     return Mailbox(**data)
 
 
-# --- admins -----------------------------------------------------------------
-
-
-async def get_admin_password_hash(conn: Conn, username: str) -> str | None:
-    value = await conn.fetchval("SELECT password_hash FROM admins WHERE username = $1", username)
-    return str(value) if value is not None else None
-
-
-async def insert_admin_if_absent(
-    conn: Conn, admin_id: UUID, username: str, password_hash: str
-) -> bool:
-    status = await conn.execute(
-        "INSERT INTO admins (id, username, password_hash) VALUES ($1, $2, $3)"
-        " ON CONFLICT (username) DO NOTHING",
-        admin_id,
-        username,
-        password_hash,
-    )
-    return str(status).endswith("1")
-
-
 # --- clients ----------------------------------------------------------------
 
 
 async def insert_client(conn: Conn, client: dict[str, Any]) -> Client:
     row = await conn.fetchrow(
         f"""INSERT INTO clients (id, name, slug, auto_send, business_hours, reply_delay_seconds,
-                                 profile, allowed_origins, slack_webhook_enc, slack_webhook_hint)
-            VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, $9, $10)
+                                 profile, allowed_origins, slack_webhook_enc, slack_webhook_hint,
+                                 pipeline)
+            VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, $9, $10, $11::jsonb)
             RETURNING {_CLIENT_COLUMNS}""",
         client["id"],
         client["name"],
         client["slug"],
         client["auto_send"],
-        json.dumps(client["business_hours"]) if client["business_hours"] is not None else None,
+        client["business_hours"],
         client["reply_delay_seconds"],
-        json.dumps(client["profile"]),
+        client["profile"],
         client["allowed_origins"],
         client.get("slack_webhook_enc"),
         client.get("slack_webhook_hint"),
+        client.get("pipeline") or {},
     )
     assert row is not None
     return _client(row)
@@ -110,9 +92,8 @@ async def update_client(conn: Conn, client_id: UUID, changes: dict[str, Any]) ->
     """`changes` holds only validated column names of the clients table."""
     assignments, values = [], []
     for index, (column, value) in enumerate(changes.items(), start=2):
-        cast = "::jsonb" if column in ("business_hours", "profile") else ""
-        if cast and value is not None:
-            value = json.dumps(value)
+        # the pool's jsonb codec encodes dicts: no json.dumps here (it would store a string)
+        cast = "::jsonb" if column in ("business_hours", "profile", "pipeline") else ""
         assignments.append(f"{column} = ${index}{cast}")
         values.append(value)
     assignments.append("updated_at = now(), revision = revision + 1")
@@ -123,6 +104,21 @@ async def update_client(conn: Conn, client_id: UUID, changes: dict[str, Any]) ->
     )
     assert row is not None
     return _client(row)
+
+
+async def claim_primary_mailbox(conn: Conn, client_id: UUID, mailbox_id: UUID) -> Client | None:
+    """Make `mailbox_id` the client's primary mailbox if it has none; the changed client,
+    or None when it already had one."""
+    row = await conn.fetchrow(
+        f"""UPDATE clients
+            SET pipeline = jsonb_set(pipeline, '{{primary_mailbox_id}}', to_jsonb($2::text)),
+                revision = revision + 1, updated_at = now()
+            WHERE id = $1 AND pipeline->>'primary_mailbox_id' IS NULL
+            RETURNING {_CLIENT_COLUMNS}""",
+        client_id,
+        str(mailbox_id),
+    )
+    return _client(row) if row else None
 
 
 async def client_webhooks(conn: Conn) -> list[tuple[UUID, bytes]]:

@@ -136,7 +136,7 @@ class OAuthHarness:
 
     async def token(self, mailbox_id: str, *, force_refresh: bool = False) -> dict[str, Any]:
         body = {"mailbox_id": mailbox_id, "force_refresh": force_refresh}
-        queue = self.settings.rpc_queue_prefix + MAILBOX_TOKEN_QUEUE
+        queue = self.settings.queue_prefix + MAILBOX_TOKEN_QUEUE
         return await rpc_call(self.rpc_broker, queue, body, timeout=10)
 
     async def stored_refresh_token(self, mailbox_id: str) -> str:
@@ -188,7 +188,7 @@ def sandbox_settings(
         admin_username="admin",
         admin_password=ADMIN_PASSWORD,
         provider_ca_bundle=str(sandbox.ca_path),
-        rpc_queue_prefix=f"test-{schema}.",
+        queue_prefix=f"test-{schema}.",
         google_client_id=sandbox.config.google_client_id,
         google_client_secret=sandbox.config.google_client_secret,
         google_auth_uri=f"{base}/o/oauth2/v2/auth",
@@ -258,7 +258,7 @@ async def running_oauth(
     app = create_app(settings)
     rpc_broker = make_broker(rabbit_url, service="oauth-test")
     async with contextlib.AsyncExitStack() as stack:
-        stack.push_async_callback(_delete_rpc_queues, rabbit_url, settings.rpc_queue_prefix)
+        stack.push_async_callback(_delete_rpc_queues, rabbit_url, settings.queue_prefix)
         await stack.enter_async_context(served(app, settings.http_port))
         tap = await stack.enter_async_context(event_tap(rabbit_url))
         await rpc_broker.start()
@@ -273,3 +273,4 @@ async def _delete_rpc_queues(rabbit_url: str, prefix: str) -> None:
         channel = await connection.channel()
         for name in ("oauth.rpc.mailbox_token", "oauth.rpc.client_secrets"):
             await channel.queue_delete(prefix + name)
+            await channel.queue_delete(prefix + name + ".dlq")

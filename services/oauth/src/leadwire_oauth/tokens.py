@@ -3,11 +3,17 @@
 One refresh at a time per mailbox: an in-process lock coalesces callers in this
 replica, and the mailbox row lock (SELECT … FOR UPDATE) serialises replicas.
 Whoever waited re-reads the row and takes the token a peer just refreshed.
+
+Every provider call has a deadline well inside the callers' RPC timeout and goes
+through the provider's circuit breaker: an outage answers `provider_unavailable`
+at once instead of queueing callers behind a hanging provider. Only grant errors
+wipe a mailbox; a refused client secret keeps every token and is retried later.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import weakref
 from datetime import UTC, datetime
 from uuid import UUID
@@ -21,6 +27,7 @@ from leadwire.outbox import add_event
 from leadwire_oauth import store
 from leadwire_oauth.context import OAuthContext
 from leadwire_oauth.domain.grants import (
+    ProviderMisconfigured,
     ProviderUnavailable,
     ReconnectRequired,
     TokenGrant,
@@ -78,24 +85,60 @@ class TokenService:
             assert mailbox is not None
             if self._peer_already_refreshed(mailbox, requested_at, force_refresh):
                 return self._reply(mailbox)
-            refresh_token = self._ctx.keys.decrypt_str(
-                mailbox.refresh_token_enc or b"", aad_for("mailboxes", mailbox_id, "refresh_token")
-            )
-            provider = self._ctx.providers[mailbox.provider]
+            guard = self._ctx.guards[mailbox.provider]
+            wait = guard.try_acquire()
+            if wait > 0:
+                reason = f"{mailbox.provider}: {guard.reason}; retry in {math.ceil(wait)} s"
+                await store.set_mailbox_status(conn, mailbox_id, "error", reason[:500])
+                return _error("provider_unavailable", reason)
             try:
-                grant = await provider.refresh(refresh_token)
+                grant = await self._call_provider(mailbox)
             except ReconnectRequired as exc:
+                guard.succeeded()  # the provider answered; only this grant is dead
                 await self._mark_revoked(conn, mailbox, exc)
                 return _error("revoked", "The provider refused the grant; reconnect the mailbox.")
+            except ProviderMisconfigured as exc:
+                guard.refused_credentials(exc.code)
+                reason = self._misconfigured(mailbox.provider, exc)
+                await store.set_mailbox_status(conn, mailbox_id, "error", reason)
+                return _error("provider_unavailable", reason)
             except ProviderUnavailable as exc:
+                guard.failed(str(exc), exc.retry_after)
                 await store.set_mailbox_status(conn, mailbox_id, "error", str(exc)[:500])
                 return _error("provider_unavailable", str(exc))
+            guard.succeeded()
             self.refresh_count += 1
             await self._save(conn, mailbox, grant)
             log.info(
                 "mailbox_token_refreshed", mailbox_id=str(mailbox_id), provider=mailbox.provider
             )
             return self._grant_reply(mailbox, grant)
+
+    async def _call_provider(self, mailbox: Mailbox) -> TokenGrant:
+        """The provider's refresh within the deadline; anything unexpected is an outage."""
+        refresh_token = self._ctx.keys.decrypt_str(
+            mailbox.refresh_token_enc or b"", aad_for("mailboxes", mailbox.id, "refresh_token")
+        )
+        provider = self._ctx.providers[mailbox.provider]
+        deadline = self._ctx.settings.provider_timeout_seconds
+        try:
+            return await asyncio.wait_for(provider.refresh(refresh_token), deadline)
+        except TimeoutError:
+            raise ProviderUnavailable(f"{mailbox.provider} token endpoint timed out") from None
+        except (ReconnectRequired, ProviderMisconfigured, ProviderUnavailable):
+            raise
+        except Exception as exc:
+            log.exception("provider_refresh_crashed", provider=mailbox.provider)
+            raise ProviderUnavailable(f"{mailbox.provider} refresh failed") from exc
+
+    @staticmethod
+    def _misconfigured(provider: str, exc: ProviderMisconfigured) -> str:
+        # An operator alert: every mailbox of this provider is affected, none is wiped.
+        log.error("provider_misconfigured", provider=provider, error_code=exc.code)
+        return (
+            f"{provider} refused Leadwire's app credentials ({exc.code}); tokens are kept"
+            " and the refresh is retried once the deployment is fixed"
+        )
 
     @staticmethod
     def _peer_already_refreshed(mailbox: Mailbox, requested_at: datetime, force: bool) -> bool:

@@ -126,7 +126,7 @@ async def test_client_secrets_rpc_gives_the_slack_url_to_the_notifier(oauth: OAu
     from leadwire.rpc import rpc_call
 
     created = await oauth.create_client(slack_webhook_url=WEBHOOK)
-    queue = oauth.settings.rpc_queue_prefix + CLIENT_SECRETS_QUEUE
+    queue = oauth.settings.queue_prefix + CLIENT_SECRETS_QUEUE
     reply = await rpc_call(oauth.rpc_broker, queue, {"client_id": created["id"]}, timeout=10)
     unknown = await rpc_call(oauth.rpc_broker, queue, {"client_id": str(uuid.uuid4())}, timeout=10)
 

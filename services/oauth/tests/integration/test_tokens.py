@@ -147,7 +147,7 @@ async def test_token_client_caches_until_near_expiry(oauth: OAuthHarness):
 
     async def counting(queue: str, body: dict) -> dict:
         calls.append(queue)
-        return await rpc(oauth.settings.rpc_queue_prefix + queue, body)
+        return await rpc(oauth.settings.queue_prefix + queue, body)
 
     client = MailboxTokenClient(counting)
     first = await client.get(uuid.UUID(mailbox_id))

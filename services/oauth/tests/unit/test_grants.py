@@ -2,11 +2,13 @@ import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from leadwire_oauth.domain.grants import (
     GMAIL_MODIFY,
     GMAIL_SEND,
+    classify_refresh_error,
     expires_at_from,
-    is_reconnect_error,
     missing_scopes,
     needs_refresh,
     new_pkce,
@@ -31,11 +33,24 @@ def test_graph_offline_access_is_missing_without_a_refresh_token():
     assert missing_scopes("microsoft", granted, has_refresh_token=False) == ["offline_access"]
 
 
-def test_invalid_grant_and_aadsts_codes_mean_reconnect():
-    assert is_reconnect_error("invalid_grant")
-    assert is_reconnect_error("some_error", [700082])
-    assert not is_reconnect_error("temporarily_unavailable", [])
-    assert not is_reconnect_error(None)
+@pytest.mark.parametrize(
+    ("code", "aadsts", "kind"),
+    [
+        ("invalid_grant", [], "grant"),
+        ("interaction_required", [50076], "grant"),
+        ("some_error", [700082], "grant"),
+        ("invalid_grant", [65001], "grant"),
+        ("invalid_client", [], "client"),
+        ("unauthorized_client", [], "client"),
+        ("invalid_client", [7000215], "client"),
+        # Our expired client secret, even if labelled as a grant error: never wipe grants.
+        ("invalid_grant", [7000222], "client"),
+        ("temporarily_unavailable", [], "transient"),
+        (None, [], "transient"),
+    ],
+)
+def test_only_grant_errors_mean_reconnect(code, aadsts, kind):
+    assert classify_refresh_error(code, aadsts) == kind
 
 
 def test_token_needs_refresh_within_skew_of_expiry():

@@ -4,7 +4,13 @@ import pytest
 from pydantic import ValidationError
 
 from leadwire_oauth.domain.models import mask_webhook_url
-from leadwire_oauth.domain.policy import BusinessHours, validate_origin
+from leadwire_oauth.domain.policy import (
+    BusinessHours,
+    check_webhook_host,
+    unstorable_text,
+    validate_origin,
+    validate_slack_webhook,
+)
 from leadwire_oauth.google_secrets import parse_client_secrets
 
 
@@ -49,3 +55,48 @@ def test_client_secrets_json_inline_and_file(tmp_path):
 def test_client_secrets_without_web_section_is_a_clear_error():
     with pytest.raises(ValueError, match='"web" or "installed"'):
         parse_client_secrets('{"other": {}}')
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_loopback", "ok"),
+    [
+        ("https://hooks.slack.com/services/T1/B1/x", False, True),
+        ("https://127.0.0.1:8900/services/T1/B1/x", True, True),
+        ("https://127.0.0.1:8900/services/T1/B1/x", False, False),
+        ("https://localhost/services/T1/B1/x", False, False),
+        ("https://[::1]/services/T1/B1/x", False, False),
+        ("https://169.254.169.254/services/T1/B1/x", True, False),
+        ("https://10.1.2.3/services/T1/B1/x", True, False),
+        ("https://hooks.slack.com/api/x", False, False),
+    ],
+)
+def test_webhook_hosts_outside_the_allow_list_are_refused(url, allow_loopback, ok):
+    try:
+        check_webhook_host(url, {"hooks.slack.com"}, allow_loopback=allow_loopback)
+        refused = False
+    except ValueError:
+        refused = True
+    assert refused is not ok
+
+
+def test_webhook_with_credentials_is_refused():
+    with pytest.raises(ValueError, match="credentials"):
+        validate_slack_webhook("https://u:p@hooks.slack.com/services/T1/B1/x")
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"name": "a\x00"}, "name"),
+        ({"profile": {"tone": "\udfff"}}, "profile.tone"),
+        ({"origins": ["ok", "b\x00"]}, "origins.1"),
+        ({"k\x00": "v"}, "k"),
+    ],
+)
+def test_unstorable_text_is_named_by_its_path(body, where):
+    problem = unstorable_text(body)
+    assert problem is not None and problem.startswith(where.split("\x00")[0])
+
+
+def test_clean_text_is_storable():
+    assert unstorable_text({"name": "Zoë 🚀", "list": [1, None, "ok"]}) is None

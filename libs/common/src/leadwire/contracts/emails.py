@@ -9,7 +9,7 @@ from pydantic import Field
 
 from leadwire.contracts.base import EventPayload, Provider, UtcDateTime
 
-OutboundKind = Literal["reply", "follow_up"]
+OutboundKind = Literal["reply", "follow_up", "new_thread", "manual"]
 
 
 class EmailSent(EventPayload):
@@ -17,7 +17,8 @@ class EmailSent(EventPayload):
 
     outbound_id: UUID
     draft_id: UUID | None = None
-    lead_id: UUID
+    # None for a manual send that is not about a lead.
+    lead_id: UUID | None = None
     mailbox_id: UUID
     provider: Provider
     provider_message_id: str
@@ -27,6 +28,10 @@ class EmailSent(EventPayload):
     subject: str
     sent_at: UtcDateTime
     kind: OutboundKind = "reply"
+    # Added in v1 without a version bump (all optional): for the lead's timeline.
+    cc: list[str] = Field(default_factory=list)
+    in_reply_to: str | None = None
+    snippet: str = Field(default="", max_length=500)
 
 
 class EmailSendFailed(EventPayload):
@@ -39,8 +44,9 @@ class EmailSendFailed(EventPayload):
 
     outbound_id: UUID
     draft_id: UUID | None = None
-    lead_id: UUID
+    lead_id: UUID | None = None
     mailbox_id: UUID | None = None
+    kind: OutboundKind = "reply"
     error_code: str
     error_message: str = ""
     permanent: bool

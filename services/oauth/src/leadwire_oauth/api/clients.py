@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from leadwire_oauth import clients
 from leadwire_oauth.api.deps import AdminDep, ContextDep
@@ -17,11 +18,16 @@ from leadwire_oauth.domain.policy import (
     AutoSend,
     BusinessHours,
     DraftingProfile,
+    PipelineSettings,
+    check_webhook_host,
+    refuse_unstorable_text,
     validate_origin,
     validate_slack_webhook,
 )
 
 router = APIRouter(prefix="/admin/clients", tags=["clients"])
+# Far beyond any real list, far below Postgres' bigint: a bigger offset is a 422.
+MAX_OFFSET = 1_000_000_000
 
 
 class ClientFields(BaseModel):
@@ -34,6 +40,14 @@ class ClientFields(BaseModel):
     profile: DraftingProfile | None = None
     slack_webhook_url: str | None = Field(default=None, description="Write-only; never returned.")
     allowed_origins: list[str] | None = Field(default=None, max_length=50)
+    # Replaced as a whole on PATCH: primary mailbox, Slack kinds, follow-ups, threshold,
+    # own and denied domains.
+    pipeline: PipelineSettings | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        return refuse_unstorable_text(data)
 
     @field_validator("allowed_origins")
     @classmethod
@@ -61,6 +75,7 @@ class ClientOut(BaseModel):
     profile: dict[str, Any]
     allowed_origins: list[str]
     slack_webhook: str | None = Field(description="Masked; the URL itself is write-only.")
+    pipeline: PipelineSettings
     created_at: datetime
     updated_at: datetime
 
@@ -76,6 +91,7 @@ class ClientOut(BaseModel):
             profile=client.profile,
             allowed_origins=client.allowed_origins,
             slack_webhook=client.slack_webhook_hint,
+            pipeline=PipelineSettings.model_validate(client.pipeline),
             created_at=client.created_at,
             updated_at=client.updated_at,
         )
@@ -89,11 +105,31 @@ def _columns(body: ClientFields, *, defaults: bool) -> dict[str, Any]:
         data["reply_delay_seconds"] = data.get("reply_delay_seconds") or 0
         data["profile"] = data.get("profile") or DraftingProfile().model_dump(mode="json")
         data["allowed_origins"] = data.get("allowed_origins") or []
+        data["pipeline"] = data.get("pipeline") or PipelineSettings().model_dump(mode="json")
     return data
+
+
+def _check_webhook(body: ClientFields, ctx: ContextDep) -> None:
+    """Where the webhook may point depends on the deployment, so it is checked here."""
+    if not body.slack_webhook_url:
+        return
+    settings = ctx.settings
+    try:
+        check_webhook_host(
+            body.slack_webhook_url,
+            settings.slack_webhook_host_list,
+            allow_loopback=not settings.is_production,
+        )
+    except ValueError as exc:
+        loc = ("body", "slack_webhook_url")
+        raise RequestValidationError(
+            [{"loc": loc, "msg": str(exc), "type": "value_error"}]
+        ) from None
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_client(body: ClientCreate, ctx: ContextDep, _: AdminDep) -> ClientOut:
+    _check_webhook(body, ctx)
     try:
         client = await clients.create_client(ctx, _columns(body, defaults=True))
     except clients.SlugTaken:
@@ -108,7 +144,7 @@ async def list_clients(
     ctx: ContextDep,
     _: AdminDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[ClientOut]:
     return [ClientOut.of(c) for c in await clients.list_clients(ctx, limit, offset)]
 
@@ -125,6 +161,7 @@ async def get_client(client_id: UUID, ctx: ContextDep, _: AdminDep) -> ClientOut
 async def update_client(
     client_id: UUID, body: ClientFields, ctx: ContextDep, _: AdminDep
 ) -> ClientOut:
+    _check_webhook(body, ctx)
     changes = _columns(body, defaults=False)
     for required in (
         "name",
@@ -133,6 +170,7 @@ async def update_client(
         "reply_delay_seconds",
         "profile",
         "allowed_origins",
+        "pipeline",
     ):
         if required in changes and changes[required] is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{required} cannot be null")
@@ -141,6 +179,17 @@ async def update_client(
     except clients.SlugTaken:
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"slug {body.slug!r} is already taken"
+        ) from None
+    except clients.ForeignMailbox as exc:
+        loc = ("body", "pipeline", "primary_mailbox_id")
+        raise RequestValidationError(
+            [
+                {
+                    "loc": loc,
+                    "msg": f"mailbox {exc} is not a mailbox of this client",
+                    "type": "value_error",
+                }
+            ]
         ) from None
     if client is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no client {client_id}")

@@ -4,30 +4,40 @@ connection status and disconnect (admin)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from leadwire.contracts.base import Provider
 from leadwire_oauth import connections, store
 from leadwire_oauth.api.deps import AdminDep, ContextDep
 from leadwire_oauth.api.pages import outcome
-from leadwire_oauth.domain.grants import ConnectError, ProviderUnavailable
+from leadwire_oauth.domain.grants import (
+    ConnectError,
+    ProviderMisconfigured,
+    ProviderUnavailable,
+)
 from leadwire_oauth.domain.models import (
     PROVIDERS,
     ConnectionStatus,
     Mailbox,
     connection_status,
 )
+from leadwire_oauth.domain.policy import refuse_unstorable_text
 
 router = APIRouter(tags=["connections"])
-Provider = Literal["google", "microsoft"]
 
 
 class ConnectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     login_hint: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        return refuse_unstorable_text(data)
 
 
 class ConnectResponse(BaseModel):
@@ -86,7 +96,12 @@ async def oauth_callback(provider: Provider, request: Request, ctx: ContextDep) 
     query = dict(request.query_params)
     try:
         connected = await connections.complete_connect(ctx, provider, query, request.cookies)
-    except (connections.StateRejected, ConnectError, ProviderUnavailable) as exc:
+    except (
+        connections.StateRejected,
+        ConnectError,
+        ProviderUnavailable,
+        ProviderMisconfigured,
+    ) as exc:
         return _refused(request, exc)
     mailbox = connected.mailbox
     verb = "reconnected" if connected.reconnected else "connected"
@@ -110,6 +125,9 @@ def _refused(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, ConnectError):
         status = 409 if exc.reason == "address_taken" else 400
         title, error, message = "Mailbox not connected", exc.reason, exc.message
+    elif isinstance(exc, ProviderMisconfigured):
+        status, title, error = 502, "Provider refused Leadwire", "provider_misconfigured"
+        message = "The provider refused Leadwire's app credentials; the operator is alerted."
     else:
         status, title, error = 502, "Provider unavailable", "provider_unavailable"
         message = f"{exc} Try again in a moment."

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 GMAIL_MODIFY = "https://www.googleapis.com/auth/gmail.modify"
 GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
@@ -18,23 +19,20 @@ REQUIRED_SCOPES: dict[str, frozenset[str]] = {
     "microsoft": frozenset({"mail.readwrite", "mail.send", "offline_access"}),
 }
 
-# Provider error codes after which retrying cannot help: a person must reconnect.
-RECONNECT_ERRORS = frozenset(
-    {
-        "invalid_grant",
-        "invalid_client",
-        "unauthorized_client",
-        "invalid_scope",
-        "admin_policy_enforced",
-        "interaction_required",
-        "consent_required",
-    }
+# Errors about the user's grant: retrying cannot help, a person must reconnect.
+GRANT_ERRORS = frozenset(
+    {"invalid_grant", "interaction_required", "consent_required", "admin_policy_enforced"}
 )
-# AADSTS codes with the same meaning (expired/revoked grant, password change,
-# consent withdrawn, conditional access, app disabled or secret expired).
-RECONNECT_AADSTS = frozenset(
-    {50173, 50076, 50079, 53003, 65001, 70000, 70008, 700082, 700016, 7000215, 7000222}
-)
+# AADSTS codes with the same meaning: expired or revoked grant, password change,
+# consent withdrawn, MFA or conditional access now required.
+GRANT_AADSTS = frozenset({50173, 50076, 50079, 53003, 65001, 70000, 70008, 700082})
+# Errors about *our* app's credentials or registration. They say nothing about the
+# user's grant: one bad deployment must never wipe every mailbox.
+CLIENT_ERRORS = frozenset({"invalid_client", "unauthorized_client", "invalid_scope"})
+# AADSTS: app not found in the tenant, invalid or expired client secret.
+CLIENT_AADSTS = frozenset({700016, 7000215, 7000222})
+
+RefreshErrorKind = Literal["grant", "client", "transient"]
 
 ACCESS_TOKEN_SKEW = timedelta(minutes=5)
 
@@ -63,7 +61,22 @@ class ReconnectRequired(Exception):
 
 
 class ProviderUnavailable(Exception):
-    """The provider could not be reached or answered with a transient error."""
+    """The provider could not be reached or answered with a transient error.
+
+    `retry_after` is the provider's own Retry-After, in seconds, when it sent one."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ProviderMisconfigured(Exception):
+    """The provider refused our app's credentials (invalid_client and the like)."""
+
+    def __init__(self, code: str, description: str = "") -> None:
+        super().__init__(f"{code}: {description}" if description else code)
+        self.code = code
+        self.description = description
 
 
 class ConnectError(Exception):
@@ -90,8 +103,25 @@ def missing_scopes(provider: str, granted: Iterable[str], has_refresh_token: boo
     return sorted(REQUIRED_SCOPES[provider] - have)
 
 
-def is_reconnect_error(code: str | None, error_codes: Iterable[int] = ()) -> bool:
-    return (code or "") in RECONNECT_ERRORS or any(c in RECONNECT_AADSTS for c in error_codes)
+def classify_refresh_error(code: str | None, error_codes: Iterable[int] = ()) -> RefreshErrorKind:
+    """Whose fault a refused refresh is. Our credentials are checked first: Entra may
+    pair an app error with a grant-looking code, and wiping grants is irreversible."""
+    codes = set(error_codes)
+    if (code or "") in CLIENT_ERRORS or codes & CLIENT_AADSTS:
+        return "client"
+    if (code or "") in GRANT_ERRORS or codes & GRANT_AADSTS:
+        return "grant"
+    return "transient"
+
+
+def refresh_error(code: str | None, description: str, error_codes: Iterable[int] = ()) -> Exception:
+    """The exception a refused refresh stands for (see `classify_refresh_error`)."""
+    kind = classify_refresh_error(code, error_codes)
+    if kind == "grant":
+        return ReconnectRequired(code or "invalid_grant", description)
+    if kind == "client":
+        return ProviderMisconfigured(code or "invalid_client", description)
+    return ProviderUnavailable(f"refresh failed: {code or 'transient error'}")
 
 
 def expires_at_from(expires_in: object, now: datetime | None = None) -> datetime:

@@ -26,6 +26,7 @@ class Client:
     revision: int
     created_at: datetime
     updated_at: datetime
+    pipeline: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,35 @@
 """Google OAuth 2.0 web flow (PKCE, offline access) and Gmail identity.
 
-The code exchange is a plain form POST; refreshing goes through google-auth's
-own Credentials so Google's error handling is the library's, not ours.
+The code exchange and the refresh are plain form POSTs to the token endpoint
+(RFC 6749 §5): one attempt each, no client-side retry, a short timeout. The caller
+(a token RPC or a browser) is waiting, and retrying is the circuit breaker's job.
+google-auth's refresh was dropped: it retries 5xx with its own backoff for up to
+minutes and ignores Retry-After.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import google.auth.exceptions
-import google.auth.transport.requests
-import google.oauth2.credentials
 import httpx
 
-from leadwire.http import create_async_client, requests_session
+from leadwire.http import create_async_client
+from leadwire.retry import parse_retry_after
 from leadwire_oauth.domain.grants import (
     GMAIL_MODIFY,
     GMAIL_SEND,
     ConnectError,
     Identity,
+    ProviderMisconfigured,
     ProviderUnavailable,
-    ReconnectRequired,
     TokenGrant,
+    classify_refresh_error,
     expires_at_from,
-    is_reconnect_error,
     new_pkce,
+    refresh_error,
 )
 from leadwire_oauth.providers.base import AuthStart, token_endpoint_answers
 
@@ -49,6 +50,7 @@ class GoogleProvider:
         gmail_base_url: str,
         userinfo_uri: str = "https://openidconnect.googleapis.com/v1/userinfo",
         ca_bundle: str = "",
+        timeout: float = 3.0,
     ) -> None:
         self._userinfo_uri = userinfo_uri
         self._client_id = client_id
@@ -59,7 +61,7 @@ class GoogleProvider:
         self._gmail = gmail_base_url.rstrip("/")
         self._ca_bundle = ca_bundle
         self._http = create_async_client(timeout=15.0, ca_bundle=ca_bundle)
-        self._session = requests_session(ca_bundle)
+        self._token_http = create_async_client(timeout=timeout, ca_bundle=ca_bundle, max_retries=0)
 
     @property
     def configured(self) -> bool:
@@ -106,18 +108,30 @@ class GoogleProvider:
         )
 
     async def _post_token(self, form: dict[str, str]) -> dict[str, Any]:
+        """One POST to the token endpoint; raises what a refusal means for us."""
         try:
-            response = await self._http.post(self._token_uri, data=form)
+            response = await self._token_http.post(self._token_uri, data=form)
         except httpx.HTTPError as exc:
             raise ProviderUnavailable(
                 f"Google token endpoint unreachable: {type(exc).__name__}"
             ) from None
         body = _json(response)
-        if response.status_code >= 500:
-            raise ProviderUnavailable(f"Google token endpoint answered {response.status_code}")
+        if response.status_code >= 500 or response.status_code == 429:
+            raise ProviderUnavailable(
+                f"Google token endpoint answered {response.status_code}",
+                retry_after=parse_retry_after(
+                    response.headers.get("Retry-After"), datetime.now(UTC)
+                ),
+            )
         if response.status_code >= 400 or "access_token" not in body:
-            error = str(body.get("error", "invalid_response"))
-            raise ConnectError(error, f"Google refused the code exchange: {error}.")
+            error = body.get("error")
+            code = error if isinstance(error, str) else "invalid_response"
+            description = str(body.get("error_description", ""))[:300]
+            if form["grant_type"] == "refresh_token":
+                raise refresh_error(code, description)
+            if classify_refresh_error(code) == "client":
+                raise ProviderMisconfigured(code, description)
+            raise ConnectError(code, f"Google refused the code exchange: {code}.")
         return body
 
     async def identify(self, access_token: str) -> Identity:
@@ -128,6 +142,8 @@ class GoogleProvider:
             )
         except httpx.HTTPError:
             raise ProviderUnavailable("Gmail API unreachable") from None
+        if profile.status_code >= 500 or profile.status_code == 429:
+            raise ProviderUnavailable(f"Gmail answered {profile.status_code}")
         if profile.status_code != 200:
             raise ConnectError(
                 "profile_failed", f"Gmail refused the profile request ({profile.status_code})."
@@ -144,29 +160,19 @@ class GoogleProvider:
         return str(_json(info).get("name", "")) if info.status_code == 200 else ""
 
     async def refresh(self, refresh_token: str) -> TokenGrant:
-        return await asyncio.to_thread(self._refresh_sync, refresh_token)
-
-    def _refresh_sync(self, refresh_token: str) -> TokenGrant:
-        credentials = google.oauth2.credentials.Credentials(  # type: ignore[no-untyped-call]
-            token=None,
-            refresh_token=refresh_token,
-            token_uri=self._token_uri,
-            client_id=self._client_id,
-            client_secret=self._client_secret,
-        )
-        request = google.auth.transport.requests.Request(session=self._session)
-        try:
-            credentials.refresh(request)  # type: ignore[no-untyped-call]
-        except google.auth.exceptions.RefreshError as exc:
-            raise _classify_refresh_error(exc) from None
-        except google.auth.exceptions.TransportError:
-            raise ProviderUnavailable("Google token endpoint unreachable") from None
-        expiry = credentials.expiry.replace(tzinfo=UTC) if credentials.expiry else datetime.now(UTC)
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+        }
+        body = await self._post_token(form)
         return TokenGrant(
-            access_token=str(credentials.token),
-            refresh_token=credentials.refresh_token or refresh_token,
-            expires_at=expiry,
-            scopes=frozenset(credentials.granted_scopes or ()),
+            access_token=str(body["access_token"]),
+            # Google keeps the refresh token unless it sends a new one.
+            refresh_token=body.get("refresh_token") or refresh_token,
+            expires_at=expires_at_from(body.get("expires_in", 3600)),
+            scopes=frozenset(str(body.get("scope", "")).split()),
         )
 
     async def revoke(self, token: str) -> bool:
@@ -181,15 +187,7 @@ class GoogleProvider:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-        self._session.close()
-
-
-def _classify_refresh_error(exc: google.auth.exceptions.RefreshError) -> Exception:
-    data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
-    code = str(data.get("error", ""))
-    if is_reconnect_error(code):
-        return ReconnectRequired(code, str(data.get("error_description", "")))
-    return ProviderUnavailable(f"Google refresh failed: {code or 'transient error'}")
+        await self._token_http.aclose()
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

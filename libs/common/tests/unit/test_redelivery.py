@@ -13,12 +13,12 @@ import pytest
 from faststream.rabbit import RabbitQueue, TestRabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 
-from leadwire.broker import ConsumerQueue, RetryPolicy, make_broker, subscriber
-from leadwire.consuming import attempts_so_far
+from leadwire.broker import ConsumerQueue, RedeliveryPolicy, make_broker, subscriber
 from leadwire.events import ClientChanged, TypedEvent, new_event
+from leadwire.redelivery import attempts_so_far
 from leadwire.topology import delay_exchange
 
-POLICY = RetryPolicy(delays=(0.1, 0.2))
+POLICY = RedeliveryPolicy(delays=(0.1, 0.2))
 QUEUE = ConsumerQueue("notifier", "clients", ("client.changed",))
 
 
@@ -74,7 +74,7 @@ def test_policy_parks_after_the_last_delay(failed: int, delay: float | None) -> 
 
 
 def test_policy_parks_listed_errors_at_once() -> None:
-    policy = RetryPolicy(delays=(1.0,), park_immediately=(KeyError,))
+    policy = RedeliveryPolicy(delays=(1.0,), park_immediately=(KeyError,))
     assert policy.delay_after(1, KeyError("x")) is None
 
 

@@ -1,6 +1,6 @@
-"""Pytest plugin: real Postgres and RabbitMQ for integration tests, isolated per test.
+"""Real Postgres and RabbitMQ for integration tests, isolated per test.
 
-Loaded by the root conftest (`pytest_plugins = ["leadwire.testing"]`). Where the servers
+Where the servers
 come from, in order: LEADWIRE_TEST_DATABASE_URL / LEADWIRE_TEST_RABBIT_URL; the local
 servers on 127.0.0.1; a testcontainers container if a Docker engine answers; otherwise
 the test fails saying what to start. Every test gets its own schema and unique queue
