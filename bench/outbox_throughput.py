@@ -4,8 +4,8 @@
 
 `--writers` connections commit events in transactions of `--batch` (one `add_event`
 each, as concurrent producers would); a relay process publishes them (LISTEN/NOTIFY,
-publisher confirms); a consumer process parses each envelope and records it in its
-inbox in its own transaction, as a real service does.
+publisher confirms); a consumer process handles each event under the consumer pattern
+(`leadwire.consuming`: parse, transaction, inbox row), as a real service does.
 Throughput = events / (first write -> last event consumed). Then, on the now idle
 pipeline, single events are committed one at a time: latency = commit -> consumed.
 Every process runs on uvloop, as services do under uvicorn. CPU per event is reported
@@ -35,10 +35,10 @@ import aio_pika
 import asyncpg
 import uvloop
 
-from leadwire.broker import ConsumerQueue, declare_topology, make_broker, subscriber
+from leadwire.broker import ConsumerQueue, declare_topology, make_broker
+from leadwire.consuming import Consumed, ConsumerSpec, register_consumer
 from leadwire.db import create_pool, run_migrations
-from leadwire.events import ClientChanged, TypedEvent, new_event, parse_event
-from leadwire.inbox import first_delivery
+from leadwire.events import ClientChanged, new_event
 from leadwire.outbox import add_event
 from leadwire.publisher import AmqpPublisher
 from leadwire.relay import OutboxRelay
@@ -90,10 +90,8 @@ def run_consumer(
         done, probes_done = asyncio.Event(), asyncio.Event()
         cpu_at_start = 0.0
 
-        @subscriber(broker, queue, decode=parse_event)
-        async def on_event(event: TypedEvent[Any]) -> None:
-            async with pool.acquire() as conn, conn.transaction():
-                await first_delivery(conn, event.event_id, queue.name)
+        async def on_event(event: Consumed[ClientChanged]) -> None:
+            # runs in the consumer pattern's transaction, after its inbox insert
             if len(latencies) < expected:
                 latencies.append((datetime.now(UTC) - event.envelope.occurred_at).total_seconds())
                 if len(latencies) == expected:
@@ -102,6 +100,9 @@ def run_consumer(
                 out.put({"probe": str(event.event_id), "at": time.time()})
                 if event.payload.name == "last probe":
                     probes_done.set()
+
+        spec = ConsumerSpec(queue.name, (ClientChanged,), lambda: pool)
+        register_consumer(broker, queue, spec, on_event)
 
         await broker.connect()
         await declare_topology(broker)
