@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/outbox_throughput.py [--events 5000] [--batch 100]
 
-The writer commits events in transactions of `--batch` (one `add_event` each); a relay
-process publishes them (LISTEN/NOTIFY, publisher confirms); a consumer process parses
-each envelope and records it in its inbox in its own transaction, as a real service does.
+`--writers` connections commit events in transactions of `--batch` (one `add_event`
+each, as concurrent producers would); a relay process publishes them (LISTEN/NOTIFY,
+publisher confirms); a consumer process handles each event under the consumer pattern
+(`leadwire.consuming`: parse, transaction, inbox row), as a real service does.
 Throughput = events / (first write -> last event consumed). Then, on the now idle
 pipeline, single events are committed one at a time: latency = commit -> consumed.
 Every process runs on uvloop, as services do under uvicorn. CPU per event is reported
@@ -34,10 +35,10 @@ import aio_pika
 import asyncpg
 import uvloop
 
-from leadwire.broker import ConsumerQueue, declare_topology, make_broker, subscriber
+from leadwire.broker import ConsumerQueue, declare_topology, make_broker
+from leadwire.consuming import Consumed, ConsumerSpec, register_consumer
 from leadwire.db import create_pool, run_migrations
-from leadwire.events import ClientChanged, TypedEvent, new_event, parse_event
-from leadwire.inbox import first_delivery
+from leadwire.events import ClientChanged, new_event
 from leadwire.outbox import add_event
 from leadwire.publisher import AmqpPublisher
 from leadwire.relay import OutboxRelay
@@ -89,10 +90,8 @@ def run_consumer(
         done, probes_done = asyncio.Event(), asyncio.Event()
         cpu_at_start = 0.0
 
-        @subscriber(broker, queue, decode=parse_event)
-        async def on_event(event: TypedEvent[Any]) -> None:
-            async with pool.acquire() as conn, conn.transaction():
-                await first_delivery(conn, event.event_id, queue.name)
+        async def on_event(event: Consumed[ClientChanged]) -> None:
+            # runs in the consumer pattern's transaction, after its inbox insert
             if len(latencies) < expected:
                 latencies.append((datetime.now(UTC) - event.envelope.occurred_at).total_seconds())
                 if len(latencies) == expected:
@@ -101,6 +100,9 @@ def run_consumer(
                 out.put({"probe": str(event.event_id), "at": time.time()})
                 if event.payload.name == "last probe":
                     probes_done.set()
+
+        spec = ConsumerSpec(queue.name, (ClientChanged,), lambda: pool)
+        register_consumer(broker, queue, spec, on_event)
 
         await broker.connect()
         await declare_topology(broker)
@@ -122,16 +124,22 @@ def run_consumer(
     run(main())
 
 
-async def write_events(schema: str, total: int, batch: int) -> tuple[float, float]:
-    pool = await create_pool(DSN, schema, max_size=2)
+async def write_events(schema: str, total: int, batch: int, writers: int) -> tuple[float, float]:
+    """`writers` connections at once (concurrent producers), `batch` events per transaction."""
+    pool = await create_pool(DSN, schema, min_size=writers, max_size=writers)
     client_id = uuid.uuid4()
     payload = ClientChanged(client_id=client_id, slug="bench", name="Bench")
+
+    async def write(count: int) -> None:
+        for start in range(0, count, batch):
+            async with pool.acquire() as conn, conn.transaction():
+                for _ in range(min(batch, count - start)):
+                    await add_event(conn, new_event(payload, client_id=client_id))
+
     cpu_at_start = cpu_seconds()
     started = time.time()
-    for _ in range(0, total, batch):
-        async with pool.acquire() as conn, conn.transaction():
-            for _ in range(batch):
-                await add_event(conn, new_event(payload, client_id=client_id))
+    shares = [total // writers + (1 if n < total % writers else 0) for n in range(writers)]
+    await asyncio.gather(*(write(share) for share in shares))
     cpu = cpu_seconds() - cpu_at_start
     await pool.close()
     return started, cpu
@@ -208,7 +216,9 @@ def measure(options: dict[str, int]) -> dict[str, Any]:
     relay.start()
     relay_ready.wait(60)
     try:
-        started, writer_cpu = run(write_events(schema, options["events"], options["batch"]))
+        started, writer_cpu = run(
+            write_events(schema, options["events"], options["batch"], options["writers"])
+        )
         written = time.time()
         relayed = run(wait_until_relayed(schema))
         result = out.get(timeout=300)
@@ -258,13 +268,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=100, help="events per writer transaction")
-    parser.add_argument("--prefetch", type=int, default=200, help="consumer prefetch")
-    parser.add_argument("--pool", type=int, default=4, help="consumer pool size")
+    parser.add_argument("--writers", type=int, default=4, help="concurrent writer connections")
+    parser.add_argument("--prefetch", type=int, default=40, help="consumer prefetch")
+    parser.add_argument("--pool", type=int, default=20, help="consumer pool size")
     parser.add_argument("--relay-batch", type=int, default=200)
     args = parser.parse_args()
     options = {
         "events": args.events,
         "batch": args.batch,
+        "writers": args.writers,
         "prefetch": args.prefetch,
         "pool": args.pool,
         "relay_batch": args.relay_batch,

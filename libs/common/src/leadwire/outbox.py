@@ -4,8 +4,9 @@
         await store.save_draft(conn, draft)
         await add_event(conn, new_event(DraftCreated(...), client_id=..., correlation_id=...))
 
-The row and the NOTIFY both become visible at commit, so nothing is published for a
-transaction that rolled back. `OutboxRelay` (leadwire.relay) does the publishing.
+The row and the NOTIFY (sent by a trigger, only when the relay is asleep) both take
+effect at commit, so nothing is published for a transaction that rolled back.
+`OutboxRelay` (leadwire.relay) does the publishing.
 
 Purging: published rows are kept for `purge_published(conn, older_than=...)` (e.g. a daily
 task keeping 7 days) so a recent event can still be inspected or re-sent by hand.
@@ -32,8 +33,8 @@ __all__ = [
     "purge_published",
 ]
 
-# NOTIFY channel per schema; `leadwire.relay` LISTENs on it. Kept here, with the writer,
-# so the outbox does not depend on its reader.
+# NOTIFY channel per schema (spelled out again in migration 0003's trigger);
+# `leadwire.relay` LISTENs on it. Kept with the writer: the outbox does not import its reader.
 CHANNEL_PREFIX = "leadwire_outbox_"
 
 
@@ -64,13 +65,10 @@ def event_headers(event: OutgoingEvent) -> dict[str, str]:
     return headers
 
 
+# The relay is woken at commit by the outbox_wake_relay trigger (migration 0003).
 _INSERT = """
-WITH inserted AS (
-    INSERT INTO outbox (id, type, routing_key, body, headers)
-    VALUES ($1, $2, $3, $4::text::jsonb, $5::text::jsonb)
-    RETURNING id
-)
-SELECT pg_notify($6 || current_schema(), '') FROM inserted
+INSERT INTO outbox (id, type, routing_key, body, headers)
+VALUES ($1, $2, $3, $4::text::jsonb, $5::text::jsonb)
 """
 
 
@@ -84,7 +82,7 @@ async def add_event(
     """Queue `envelope` for publishing, inside the caller's transaction.
 
     The routing key defaults to the event type (DESIGN.md: one topic exchange, key = type).
-    The NOTIFY is delivered at commit, waking the relay at once.
+    At commit a trigger NOTIFYs the relay, unless it is awake already.
     """
     if not conn.is_in_transaction():
         raise RuntimeError("add_event must run inside the transaction that writes the state change")
@@ -96,7 +94,6 @@ async def add_event(
         routing_key or envelope.type,
         envelope.to_json_bytes().decode("utf-8"),
         json.dumps(all_headers),
-        CHANNEL_PREFIX,
     )
 
 

@@ -1,7 +1,8 @@
 """OutboxRelay: publishes pending outbox rows with confirms, then marks them published.
 
-Wakes on `NOTIFY leadwire_outbox_<schema>` (sent by `add_event` at commit), with a
-fallback poll for anything a dropped LISTEN connection missed. Rows are claimed with
+Wakes on `NOTIFY leadwire_outbox_<schema>` (sent at commit by the outbox trigger, only
+while the relay is asleep: see `leadwire.relay_wakeup`), with a fallback poll for
+anything a dropped LISTEN connection missed. Rows are claimed with
 `FOR UPDATE SKIP LOCKED` and stay locked until their confirms are in, so replicas never
 publish the same row twice; a crash between confirm and commit republishes (consumers
 dedupe through the inbox), which is also why that commit does not wait for the disk.
@@ -22,8 +23,12 @@ from leadwire import metrics
 from leadwire.db import create_pool, validate_schema
 from leadwire.outbox import channel_name
 from leadwire.publisher import BrokerUnavailable, MessageRejected, OutboxMessage, Publisher
+from leadwire.relay_wakeup import RelayWakeup
 
 log = logging.getLogger(__name__)
+
+# While a writer that saw the relay awake is still committing, look again this often.
+_WRITERS_POLL = 0.005
 
 _CLAIM = """
 SELECT id, type, routing_key, body::text AS body, headers, created_at FROM outbox
@@ -68,6 +73,7 @@ class OutboxRelay:
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self._rejected_retry_max = rejected_retry_max
+        self._wakeup = RelayWakeup(self.schema)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -110,13 +116,35 @@ class OutboxRelay:
 
     async def flush(self) -> int:
         """Publish every row due now; return how many. Raises BrokerUnavailable."""
+        total = await self._publish_due()
+        await self._update_pending_gauge()
+        return total
+
+    async def _publish_due(self) -> int:
         total = 0
         while True:
             published, claimed = await self._publish_batch()
             total += published
             if claimed < self._batch_size:
-                await self._update_pending_gauge()
                 return total
+
+    async def _drain(self) -> None:
+        """Publish until caught up; meanwhile writers skip their NOTIFY (relay_wakeup)."""
+        await self._publish_due()  # the rows that woke us go first, without a round trip more
+        await self._wakeup.awake()
+        try:
+            while not self._stopping.is_set():
+                if await self._publish_due():
+                    continue  # writers are busy: look again before going to sleep
+                await self._wakeup.asleep()
+                if await self._wakeup.writers_done(self.pool):
+                    break
+                # a writer that saw us awake is still committing: stay awake, look again
+                await self._wakeup.awake()
+                await self._sleep_unless_stopping(_WRITERS_POLL)
+        finally:
+            await self._wakeup.asleep()
+        await self.flush()  # rows of writers that committed while we were going to sleep
 
     async def _run_forever(self) -> None:
         backoff = self._backoff_initial
@@ -127,7 +155,7 @@ class OutboxRelay:
             if self._stopping.is_set():
                 return
             try:
-                await self.flush()
+                await self._drain()
                 backoff = self._backoff_initial
             except Exception as exc:  # the relay must outlive any one failure
                 log.warning("outbox %s: retrying in %.1fs: %r", self.schema, backoff, exc)
@@ -206,12 +234,14 @@ class OutboxRelay:
         channel = channel_name(self.schema)
         async with self.pool.acquire() as conn:
             await conn.add_listener(channel, self._on_notify)
+            self._wakeup.attach(conn)
             try:
                 self._wake.set()  # catch up on whatever was written while not listening
                 while not self._stopping.is_set():
                     await self._sleep_unless_stopping(self._poll_interval)
-                    await conn.fetchval("SELECT 1")  # notices a silently dead connection
+                    await self._wakeup.ping()
             finally:
+                await self._wakeup.detach()
                 with contextlib.suppress(Exception):
                     await conn.remove_listener(channel, self._on_notify)
 

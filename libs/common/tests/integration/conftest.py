@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import aio_pika
 import pytest
 import pytest_asyncio
 from faststream.rabbit import RabbitBroker
@@ -57,3 +58,41 @@ async def broker(rabbit_url: str, rabbit_cleanup: RabbitCleanup) -> AsyncIterato
     broker = make_broker(rabbit_url, service="test", graceful_timeout=5)
     yield broker
     await broker.stop()
+
+
+class Collector:
+    """A plain queue bound to the test exchange that records every delivery."""
+
+    def __init__(self) -> None:
+        self.messages: list[aio_pika.abc.AbstractIncomingMessage] = []
+
+    @property
+    def ids(self) -> list[str]:
+        return [m.message_id or "" for m in self.messages]
+
+
+@pytest_asyncio.fixture
+async def collector(
+    rabbit_url: str,
+    events_exchange: str,
+    unique_name: Callable[[str], str],
+    rabbit_cleanup: RabbitCleanup,
+) -> AsyncIterator[Collector]:
+    name = unique_name("test.collector")
+    rabbit_cleanup.queue(name)
+    connection = await aio_pika.connect(rabbit_url)
+    channel = await connection.channel()
+    exchange = await channel.declare_exchange(
+        events_exchange, aio_pika.ExchangeType.TOPIC, durable=True
+    )
+    queue = await channel.declare_queue(name, durable=True)
+    await queue.bind(exchange, routing_key="#")
+    collector = Collector()
+
+    async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        collector.messages.append(message)
+        await message.ack()
+
+    await queue.consume(on_message)
+    yield collector
+    await connection.close()

@@ -2,58 +2,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aio_pika
 import asyncpg
 import pytest
-import pytest_asyncio
 
 from leadwire.outbox import add_event
 from leadwire.publisher import AmqpPublisher
 from leadwire.relay import OutboxRelay
-from leadwire.testing import RabbitCleanup, TcpProxy, wait_until
+from leadwire.testing import TcpProxy, wait_until
 
 pytestmark = pytest.mark.integration
-
-
-class Collector:
-    """A plain queue bound to the test exchange that records every delivery."""
-
-    def __init__(self) -> None:
-        self.messages: list[aio_pika.abc.AbstractIncomingMessage] = []
-
-    @property
-    def ids(self) -> list[str]:
-        return [m.message_id or "" for m in self.messages]
-
-
-@pytest_asyncio.fixture
-async def collector(
-    rabbit_url: str,
-    events_exchange: str,
-    unique_name: Callable[[str], str],
-    rabbit_cleanup: RabbitCleanup,
-) -> AsyncIterator[Collector]:
-    name = unique_name("test.collector")
-    rabbit_cleanup.queue(name)
-    connection = await aio_pika.connect(rabbit_url)
-    channel = await connection.channel()
-    exchange = await channel.declare_exchange(
-        events_exchange, aio_pika.ExchangeType.TOPIC, durable=True
-    )
-    queue = await channel.declare_queue(name, durable=True)
-    await queue.bind(exchange, routing_key="#")
-    collector = Collector()
-
-    async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        collector.messages.append(message)
-        await message.ack()
-
-    await queue.consume(on_message)
-    yield collector
-    await connection.close()
 
 
 async def write_events(pool: asyncpg.Pool, events: list[Any]) -> None:
