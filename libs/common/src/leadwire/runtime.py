@@ -36,6 +36,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.rabbit import RabbitBroker
 
 from leadwire import metrics
+from leadwire.auth import admin_public_key
 from leadwire.broker import declare_topology, make_broker
 from leadwire.consuming import Body, ConsumerSpec, register_consumer
 from leadwire.db import create_pool, run_migrations
@@ -48,6 +49,7 @@ from leadwire.outbox import purge_published
 from leadwire.publisher import AmqpPublisher
 from leadwire.redelivery import DEFAULT_REDELIVERY, RedeliveryPolicy
 from leadwire.relay import OutboxRelay
+from leadwire.request_id import RequestIdMiddleware
 from leadwire.settings import ServiceSettings, load_settings
 from leadwire.topology import EVENTS_EXCHANGE, ConsumerQueue
 
@@ -187,7 +189,11 @@ class ServiceRuntime:
         app = app or FastAPI(title=f"leadwire-{self.name}")
         app.router.lifespan_context = self._lifespan
         app.state.runtime = self
+        if self.settings is not None and not hasattr(app.state, "admin_public_key"):
+            # every service verifies admin tokens with oauth's public key (oauth sets its own)
+            app.state.admin_public_key = admin_public_key(self.settings)
         app.middleware("http")(metrics_middleware)
+        app.add_middleware(RequestIdMiddleware)
         app.include_router(health_router(self._ready_checks))
         for router in self.routers:
             app.include_router(router)

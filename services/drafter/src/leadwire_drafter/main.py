@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from leadwire.auth import admin_public_key
 from leadwire.runtime import ServiceRuntime, run_service
 from leadwire_drafter import handlers
 from leadwire_drafter.api import drafts, usage
@@ -46,7 +45,6 @@ def create_app(settings: DrafterSettings) -> FastAPI:
     ctx = DrafterContext(settings=settings, runtime=runtime, writer=writer)
     handlers.register(runtime, ctx)
     app = runtime.build_app(FastAPI(title="leadwire-drafter", version="0.1.0"))
-    app.state.admin_public_key = admin_public_key(settings)
     app.state.drafter = ctx
     return app
 

@@ -68,7 +68,6 @@ def create_app(settings: IngestSettings) -> FastAPI:
         name="renew-watches",
     )
     app = runtime.build_app(FastAPI(title="leadwire-ingest", version="0.1.0"))
-    app.state.jwt_secret = settings.jwt_secret
     app.state.ingest = ctx
     app.state.push_verifier = PushTokenVerifier(
         http,

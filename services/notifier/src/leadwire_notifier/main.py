@@ -7,7 +7,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from leadwire.auth import admin_public_key
 from leadwire.http import create_async_client
 from leadwire.mailbox_tokens import CLIENT_SECRETS_QUEUE
 from leadwire.rpc import rpc_caller
@@ -79,7 +78,6 @@ def create_app(settings: NotifierSettings) -> FastAPI:
     runtime.every(PURGE_INTERVAL, purge, name="purge-notifications")
     app = runtime.build_app(FastAPI(title="leadwire-notifier", version="0.1.0"))
     app.state.notifier = ctx
-    app.state.admin_public_key = admin_public_key(settings)
     return app
 
 

@@ -9,7 +9,6 @@ from fastapi import FastAPI
 
 from leadwire.auth import AdminClaims
 from leadwire.crypto import KeyRing, StateSigner
-from leadwire.request_id import RequestIdMiddleware
 from leadwire.rpc import declare_rpc_dlqs
 from leadwire.runtime import ServiceRuntime, run_service
 from leadwire_oauth import admins, store
@@ -66,7 +65,6 @@ def create_app(settings: OAuthSettings) -> FastAPI:
     runtime.every(FLOW_PURGE_INTERVAL, purge_expired_flows, name="purge-expired-flows")
     app = runtime.build_app(FastAPI(title="leadwire-oauth", version="0.1.0"))
     errors.install(app)
-    app.add_middleware(RequestIdMiddleware)
     app.state.oauth = ctx
     app.state.admin_public_key = ctx.admin_signing_key.public_key()
 

@@ -63,7 +63,6 @@ def create_app(settings: SenderSettings) -> FastAPI:
     app = runtime.build_app(FastAPI(title="leadwire-sender", version="0.1.0"))
     app.state.sender = ctx
     app.state.immediate = immediate
-    app.state.jwt_secret = settings.jwt_secret
     return app
 
 
