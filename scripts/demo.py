@@ -347,8 +347,8 @@ async def not_leads(config: StackConfig) -> list[tuple[str, str]]:
     conn = await asyncpg.connect(config.database_url)
     try:
         rows = await conn.fetch(
-            "SELECT outcome, reason FROM ingest.seen_messages WHERE lead_id IS NULL"
-            " AND outcome <> 'lead' ORDER BY seen_at"
+            "SELECT outcome, reason FROM ingest.seen_messages WHERE outcome = 'not_lead'"
+            " ORDER BY seen_at"
         )
     finally:
         await conn.close()
