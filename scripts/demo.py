@@ -435,15 +435,24 @@ def run_demo(stack_config: StackConfig) -> dict[str, Any]:
     }
 
 
+def stop_on_sigterm() -> None:
+    """SIGTERM (docker stop, systemd, kill) stops the demo like Ctrl-C does: the
+    `finally` that stops the child processes runs instead of the process just dying."""
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main() -> None:
+    stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", action="store_true", help="leave the stack running afterwards")
     args = parser.parse_args()
     config = StackConfig()
     asyncio.run(reset_database(config))  # each demo run starts from an empty database
     stack = Stack(config)
-    # SIGTERM stops the children too, as Ctrl-C does
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     code = 1
     try:
         step("Start the stack: sandbox providers, 5 services, gateway")

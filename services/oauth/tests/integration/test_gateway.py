@@ -31,6 +31,7 @@ def running_gateway(tmp_path: Path, oauth_port: int) -> Iterator[str]:
         "GATEWAY_PREFIX": str(tmp_path),
         "GATEWAY_LISTEN": f"127.0.0.1:{port}",
         "OAUTH_UPSTREAM": f"127.0.0.1:{oauth_port}",
+        "CONSOLE_ROOT": str(TEMPLATE.parents[2] / "console"),
         # Nothing listens there: only oauth's routes are exercised.
         **{
             f"{name}_UPSTREAM": "127.0.0.1:9"
