@@ -62,6 +62,12 @@ async def test_events_of_one_queue_dispatch_by_type(stack: TestStack) -> None:
     watcher = await stack.start(create_app, WatcherSettings)
     mailbox = connected()
     await stack.publish(mailbox, client_id=CLIENT)
+
+    async def stored() -> bool:
+        return bool(await watcher.pool.fetchval("SELECT count(*) FROM mailboxes"))
+
+    # consumers of one queue run concurrently: order is only what the test waits for
+    await wait_until(stored, within=10)
     gone = MailboxDisconnected(
         mailbox_id=mailbox.mailbox_id, client_id=CLIENT, provider="google", address="x@y.test"
     )
