@@ -162,56 +162,58 @@ def show_provider_health() -> None:
         )
 
 
-def deliver_intake(sandbox: httpx.Client, api: httpx.Client, slug: str) -> dict[str, Any]:
+INBOUND = (
+    (
+        GMAIL,
+        {
+            "from": LEAD_GMAIL,
+            "from_name": "Ann Lee",
+            "subject": "New brand identity for our bakery chain",
+            "text": "Hi! We run 4 bakeries in Leeds and need a new logo and website "
+            "before our spring opening. Budget around 8k. Can we talk next week?\n\nAnn",
+        },
+    ),
+    (
+        OUTLOOK,
+        {
+            "from": LEAD_OUTLOOK,
+            "from_name": "Bob Ortiz",
+            "subject": "Consulting for our logistics team",
+            "text": "Hello, we are looking for help to streamline our dispatch process "
+            "this quarter. Who can I speak to about scope and pricing?\n\nBob",
+            # a failed DMARC check: the guard holds this draft for a person
+            "headers": {"Authentication-Results": "mx.example; spf=pass; dkim=pass; dmarc=fail"},
+        },
+    ),
+    (
+        GMAIL,
+        {
+            "from": "dave@example-partner.example",
+            "subject": "Out of office: back on Monday",
+            "text": "I am away until Monday with limited access to email.",
+            "auto_reply": True,
+        },
+    ),
+    (
+        GMAIL,
+        {
+            "from": "news@design-weekly.example",
+            "subject": "Design Weekly #212",
+            "text": "This week's best logos and type.",
+            "headers": {
+                "List-Id": "<weekly.design-weekly.example>",
+                "List-Unsubscribe": "<https://design-weekly.example/u>",
+            },
+            "precedence": "bulk",
+        },
+    ),
+)
+
+
+def deliver_intake(sandbox: httpx.Client, api: httpx.Client, slug: str) -> None:
     step("Inbound: a lead to each mailbox, a lead-form post, an auto-reply and a newsletter")
-    delivered = {
-        "gmail_lead": sandbox.post(
-            f"/_sandbox/mailboxes/{GMAIL}/inbound",
-            json={
-                "from": LEAD_GMAIL,
-                "from_name": "Ann Lee",
-                "subject": "New brand identity for our bakery chain",
-                "text": "Hi! We run 4 bakeries in Leeds and need a new logo and website "
-                "before our spring opening. Budget around 8k. Can we talk next week?\n\nAnn",
-            },
-        ).json(),
-        "outlook_lead": sandbox.post(
-            f"/_sandbox/mailboxes/{OUTLOOK}/inbound",
-            json={
-                "from": LEAD_OUTLOOK,
-                "from_name": "Bob Ortiz",
-                "subject": "Consulting for our logistics team",
-                "text": "Hello, we are looking for help to streamline our dispatch process "
-                "this quarter. Who can I speak to about scope and pricing?\n\nBob",
-                # a failed DMARC check: the guard holds this draft for a person
-                "headers": {
-                    "Authentication-Results": "mx.example; spf=pass; dkim=pass; dmarc=fail"
-                },
-            },
-        ).json(),
-        "auto_reply": sandbox.post(
-            f"/_sandbox/mailboxes/{GMAIL}/inbound",
-            json={
-                "from": "dave@example-partner.example",
-                "subject": "Out of office: back on Monday",
-                "text": "I am away until Monday with limited access to email.",
-                "auto_reply": True,
-            },
-        ).json(),
-        "newsletter": sandbox.post(
-            f"/_sandbox/mailboxes/{GMAIL}/inbound",
-            json={
-                "from": "news@design-weekly.example",
-                "subject": "Design Weekly #212",
-                "text": "This week's best logos and type.",
-                "headers": {
-                    "List-Id": "<weekly.design-weekly.example>",
-                    "List-Unsubscribe": "<https://design-weekly.example/u>",
-                },
-                "precedence": "bulk",
-            },
-        ).json(),
-    }
+    for address, message in INBOUND:
+        sandbox.post(f"/_sandbox/mailboxes/{address}/inbound", json=message).raise_for_status()
     form = api.post(
         f"/lead/{slug}",
         json={
@@ -224,9 +226,7 @@ def deliver_intake(sandbox: httpx.Client, api: httpx.Client, slug: str) -> dict[
     )
     if form.status_code != 202:
         raise DemoFailed(f"lead form answered {form.status_code}: {form.text}")
-    delivered["form"] = form.json()
     print("  2 lead emails, 1 auto-reply, 1 newsletter delivered; form answered 202")
-    return delivered
 
 
 def leads_of(api: httpx.Client, client_id: str) -> list[dict[str, Any]]:
@@ -309,7 +309,7 @@ def approve_by_slack_click(
     return str(draft["id"])
 
 
-def show_replies(sandbox: httpx.Client, delivered: dict[str, Any]) -> int:
+def show_replies(sandbox: httpx.Client) -> int:
     step("Replies sent from the mailbox the lead wrote to, in the same thread")
 
     def replies() -> list[tuple[str, dict[str, Any]]] | None:
@@ -409,11 +409,11 @@ def run_demo(stack_config: StackConfig) -> dict[str, Any]:
     show_status(api, client["id"])
     time.sleep(2)  # ingest sets up the Gmail watch and the Graph subscription
     started = time.monotonic()
-    delivered = deliver_intake(sandbox, api, client["slug"])
+    deliver_intake(sandbox, api, client["slug"])
     leads = show_leads(api, client["id"], started)
     drafts = show_drafts(api, client["id"])
     approve_by_slack_click(sandbox, stack_config, client["slack_hook_id"], drafts)
-    in_thread = show_replies(sandbox, delivered)
+    in_thread = show_replies(sandbox)
     step("Not leads, each with its reason (ingest's decisions)")
     skipped = wait_for(
         "2 not-lead decisions",
