@@ -6,6 +6,7 @@ Used by `make demo` (scripts/demo.py) and `make stack` (scripts/run_stack.py).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import secrets
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aio_pika
 import asyncpg
 import httpx
 
@@ -177,12 +179,32 @@ async def ensure_database(config: StackConfig) -> None:
 
 
 async def reset_database(config: StackConfig) -> None:
+    """An empty demo database, and no events left in the services' queues from an earlier
+    run: they would name mailboxes and clients the new database has never seen."""
     conn = await asyncpg.connect(config.maintenance_dsn)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{DEMO_DATABASE}" WITH (FORCE)')
         await conn.execute(f'CREATE DATABASE "{DEMO_DATABASE}"')
     finally:
         await conn.close()
+    await delete_service_queues(config.rabbit_url)
+
+
+async def delete_service_queues(rabbit_url: str) -> None:
+    """Delete the unprefixed `<service>.*` queues (and DLQs) the local stack declares."""
+    listed = await asyncio.to_thread(
+        subprocess.run,
+        ["rabbitmqctl", "-q", "list_queues", "name"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    names = [n for n in listed.stdout.split() if n.split(".", 1)[0] in SERVICES]
+    connection = await aio_pika.connect(rabbit_url)
+    async with connection:
+        channel = await connection.channel()
+        for name in names:
+            await channel.queue_delete(name)
 
 
 class Stack:
